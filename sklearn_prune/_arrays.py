@@ -1,0 +1,65 @@
+"""Helpers for inputs that may be torch tensors, without importing torch."""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils import _safe_indexing
+
+
+def is_torch_tensor(X: object) -> bool:
+    """Return True when ``X`` is a ``torch.Tensor`` (checked without importing torch)."""
+    return type(X).__module__.split(".")[0] == "torch" and hasattr(X, "device")
+
+
+def check_tensor(X, *, name: str = "X", min_ndim: int = 2):
+    """Validate a torch tensor in place of ``check_array``: rank, dtype, finiteness.
+
+    Parameters
+    ----------
+    X : torch.Tensor
+        The tensor to check; it is neither copied nor moved.
+    name : str, default="X"
+        Name of the parameter, used in error messages.
+    min_ndim : int, default=2
+        Smallest accepted number of dimensions.
+
+    Returns
+    -------
+    X : torch.Tensor
+        The same tensor.
+    """
+    if X.ndim < min_ndim:
+        raise ValueError(
+            f"`{name}` must have at least {min_ndim} dimensions (n_samples, ...). "
+            f"Got a tensor of shape {tuple(X.shape)} instead."
+        )
+    if X.shape[0] < 1:
+        raise ValueError(f"`{name}` has 0 samples; at least 1 is required.")
+    if X.dtype.is_complex or str(X.dtype) == "torch.bool":
+        raise TypeError(f"`{name}` must hold real numbers. Got dtype {X.dtype}.")
+    if X.dtype.is_floating_point and not bool(X.isfinite().all()):
+        raise ValueError(f"`{name}` contains NaN or infinity.")
+    return X
+
+
+def take_rows(X, indices: np.ndarray):
+    """Rows ``indices`` of ``X``, in ``X``'s own type.
+
+    numpy arrays, scipy sparse matrices, pandas objects (index and dtypes
+    kept), lists and torch tensors (on their own device) are supported.
+    """
+    if is_torch_tensor(X):
+        import torch
+
+        return X[torch.as_tensor(indices, device=X.device)]
+    return _safe_indexing(X, indices)
+
+
+def n_rows(X) -> int:
+    """Number of rows of an array-like, a sparse matrix or a tensor."""
+    shape = getattr(X, "shape", None)
+    if shape is not None and len(shape) > 0:
+        return int(shape[0])
+    return len(X)

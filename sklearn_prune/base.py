@@ -1,0 +1,215 @@
+"""Base class of every pruner: validation, fit, fit_resample and row selection."""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+from __future__ import annotations
+
+from abc import ABCMeta, abstractmethod
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
+
+from ._docstring import fill_doc
+from ._arrays import check_tensor, is_torch_tensor, n_rows, take_rows
+from ._selection import n_kept, select_indices
+
+__all__ = ["BasePruner", "is_pruner"]
+
+
+def is_pruner(estimator: object) -> bool:
+    """Return True if ``estimator`` drops rows during fit (has ``fit_resample``).
+
+    Parameters
+    ----------
+    estimator : object
+        Any object.
+
+    Returns
+    -------
+    bool
+        Whether a pipeline treats ``estimator`` as a fit-time-only sampler.
+
+    Examples
+    --------
+    >>> from sklearn_prune import RandomPruner, is_pruner
+    >>> is_pruner(RandomPruner()), is_pruner("passthrough")
+    (True, False)
+    """
+    return hasattr(estimator, "fit_resample")
+
+
+@fill_doc
+class BasePruner(BaseEstimator, metaclass=ABCMeta):
+    """Base class for pruners: score every row, keep a fraction of them.
+
+    Subclasses implement ``_compute_scores(X, y, rng, **params)`` and return
+    one float per row, higher meaning harder. Everything else (parameter and
+    input validation, the choice of rows, returning them in the input's type)
+    lives here. Pruners are samplers: they have ``fit_resample`` and no
+    ``transform``, so a :class:`sklearn_prune.Pipeline` runs them during
+    ``fit`` only.
+
+    Parameters
+    ----------
+    {{keep}}
+
+    {{strategy}}
+
+    {{class_balance}}
+
+    {{random_state}}
+
+    Attributes
+    ----------
+    {{fitted}}
+    """
+
+    _parameter_constraints: dict = {
+        "keep": [
+            Interval(RealNotInt, 0, 1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "strategy": [StrOptions({"hard", "easy"})],
+        "class_balance": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    #: sparse formats accepted by ``fit`` (False: dense only)
+    _accept_sparse: bool | tuple = False
+    #: whether ``fit`` takes extra parameters (passed to ``_compute_scores``)
+    _takes_fit_params: bool = False
+
+    def __init__(self, *, keep=0.5, strategy="hard", class_balance=False, random_state=None):
+        self.keep = keep
+        self.strategy = strategy
+        self.class_balance = class_balance
+        self.random_state = random_state
+
+    # -- hooks for subclasses -------------------------------------------------
+    def _allow_nd(self) -> bool:
+        """Whether X may have more than two dimensions (images)."""
+        return False
+
+    def _requires_y(self) -> bool:
+        return bool(self.class_balance)
+
+    @abstractmethod
+    def _compute_scores(self, X, y, rng: np.random.RandomState, **params) -> np.ndarray:
+        """Difficulty of each row of validated ``X`` (higher = harder)."""
+
+    # -- public API -----------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, **params):
+        """Score every row of ``X`` and choose the rows to keep.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. pandas DataFrames and lists are accepted; image
+            arrays or torch tensors of shape (n_samples, ...) where the
+            pruner's embedding or estimator accepts them.
+        y : array-like of shape (n_samples,), default=None
+            Targets (class labels), where the pruner uses them.
+        **params : dict
+            Extra fit parameters, where the pruner documents some.
+
+        Returns
+        -------
+        self : object
+            Fitted pruner with ``scores_`` and ``sample_indices_``.
+        """
+        if params and not self._takes_fit_params:
+            raise TypeError(
+                f"{type(self).__name__}.fit got unexpected fit parameters "
+                f"{sorted(params)}; it accepts none."
+            )
+        X, y = self._validate_input(X, y)
+        n_samples = n_rows(X)
+        n_kept(self.keep, n_samples)  # fail before the expensive scoring
+        rng = check_random_state(self.random_state)
+        scores = np.asarray(self._compute_scores(X, y, rng, **params), dtype=np.float64)
+        if scores.shape != (n_samples,) or not np.all(np.isfinite(scores)):
+            raise ValueError(
+                f"{type(self).__name__} computed invalid scores (shape "
+                f"{scores.shape}, finite: {bool(np.all(np.isfinite(scores)))}); "
+                f"expected {n_samples} finite values."
+            )
+        self.scores_ = scores
+        self.sample_indices_ = select_indices(
+            scores,
+            self.keep,
+            strategy=self.strategy,
+            y=y,
+            class_balance=self.class_balance,
+            random_state=rng,
+        )
+        return self
+
+    def fit_resample(self, X, y=None, **params):
+        """Fit the pruner and return the kept rows.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,), default=None
+            Targets (class labels).
+        **params : dict
+            Extra fit parameters, passed to :meth:`fit`.
+
+        Returns
+        -------
+        X_kept : same type as X, of shape (n_kept, ...)
+            The kept rows, in their original order, in the type of ``X``
+            (numpy array, sparse matrix, pandas DataFrame with its index and
+            dtypes, list or torch tensor).
+        y_kept : same type as y, of shape (n_kept,), or None
+            The matching targets, or None when ``y`` is None.
+        """
+        self.fit(X, y, **params)
+        idx = self.sample_indices_
+        return take_rows(X, idx), (None if y is None else take_rows(y, idx))
+
+    # -- validation -----------------------------------------------------------
+    def _validate_input(self, X, y):
+        if y is None and self._requires_y():
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                f"is None (needed by class_balance=True or by the pruner itself)."
+            )
+        if is_torch_tensor(X):
+            return self._validate_tensor(X, y)
+        check_params = dict(
+            accept_sparse=self._accept_sparse,
+            dtype=[np.float64, np.float32],
+            allow_nd=self._allow_nd(),
+        )
+        if y is None:
+            return validate_data(self, X, y=None, **check_params), None
+        return validate_data(self, X, y, **check_params)
+
+    def _validate_tensor(self, X, y):
+        if not self._allow_nd():
+            raise TypeError(
+                f"{type(self).__name__} got a torch tensor as `X`; tensors are "
+                f"accepted only with a torch `embedding` or `estimator` "
+                f"(see sklearn_prune.torch). Pass a numpy array instead."
+            )
+        check_tensor(X, name="X")
+        self.n_features_in_ = int(np.prod(tuple(X.shape[1:])))
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        if y is not None:
+            y = column_or_1d(y)
+            check_consistent_length(np.empty(X.shape[0]), y)
+        return X, y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = bool(self._accept_sparse)
+        tags.target_tags.required = self._requires_y()
+        return tags
