@@ -9,7 +9,7 @@ from sklearn.utils import _safe_indexing
 
 
 def is_torch_tensor(X: object) -> bool:
-    """Return True when ``X`` is a ``torch.Tensor`` (checked without importing torch)."""
+    """Whether ``X`` is a ``torch.Tensor``, checked without importing torch."""
     return type(X).__module__.split(".")[0] == "torch" and hasattr(X, "device")
 
 

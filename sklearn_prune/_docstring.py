@@ -49,7 +49,7 @@ def fill_doc(obj: T) -> T:
     """Replace ``{{keep}}``-style markers in ``obj.__doc__`` by the shared text."""
     doc = obj.__doc__ or ""
     for key, text in _SHARED.items():
-        doc = doc.replace("{{%s}}" % key, text)
+        doc = doc.replace("{{" + key + "}}", text)
     obj.__doc__ = doc
     return obj
 

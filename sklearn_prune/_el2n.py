@@ -26,19 +26,22 @@ from .base import BasePruner
 __all__ = ["EL2NPruner"]
 
 
-def default_probe(*, sparse_input: bool = False):
+def default_probe(n_samples: int, *, sparse_input: bool = False):
     """The default tabular probe: standardise, then a one-hidden-layer MLP.
 
-    It is trained for 10 epochs only: EL2N is read early in training.
+    Adam on mini-batches of 64 rows for 10 epochs only: EL2N is read early in
+    training.
     """
     return make_pipeline(
         StandardScaler(with_mean=not sparse_input),
-        MLPClassifier(hidden_layer_sizes=(64,), max_iter=10),
+        MLPClassifier(
+            hidden_layer_sizes=(64,), max_iter=10, batch_size=min(64, n_samples)
+        ),
     )
 
 
 def _seeded(estimator, seed: int):
-    """Set every ``random_state`` parameter of ``estimator`` (nested too) to ``seed``."""
+    """Set every ``random_state`` of ``estimator``, nested ones too, to ``seed``."""
     keys = [
         key
         for key in estimator.get_params(deep=True)
@@ -93,7 +96,8 @@ class EL2NPruner(BasePruner):
         and every ``random_state`` parameter of the clone (nested ones
         included) is set to a member seed drawn from ``random_state``. None
         uses a fast tabular probe: ``StandardScaler`` then an
-        ``MLPClassifier`` with 64 hidden units trained for 10 epochs. For
+        ``MLPClassifier`` with 64 hidden units trained for 10 epochs on
+        mini-batches of 64 rows. For
         images, see :class:`sklearn_prune.torch.ProbeClassifier`.
 
     n_estimators : int, default=5
@@ -190,11 +194,11 @@ class EL2NPruner(BasePruner):
                 f"EL2NPruner needs at least 2 classes in `y`; got 1 class "
                 f"({self.classes_.tolist()})."
             )
+        n_samples = n_rows(X)
         if self.estimator is None:
-            base = default_probe(sparse_input=sparse.issparse(X))
+            base = default_probe(n_samples, sparse_input=sparse.issparse(X))
         else:
             base = self.estimator
-        n_samples = n_rows(X)
         if self.cv is None:
             splits = [(None, None)]
         else:

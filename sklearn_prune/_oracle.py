@@ -120,8 +120,7 @@ class OraclePruner(BasePruner):
         w = w.ravel()
         if w.shape[0] != n_features:
             raise ValueError(
-                f"`teacher` has {w.shape[0]} weights but X has {n_features} "
-                "features."
+                f"`teacher` has {w.shape[0]} weights but X has {n_features} features."
             )
         norm = np.linalg.norm(w)
         if not np.isfinite(norm) or norm == 0:

@@ -111,7 +111,12 @@ class PrototypePruner(BasePruner):
 
     _parameter_constraints: dict = {
         **BasePruner._parameter_constraints,
-        "embedding": [HasMethods(["fit_transform"]), HasMethods(["fit", "transform"]), callable, None],
+        "embedding": [
+            HasMethods(["fit_transform"]),
+            HasMethods(["fit", "transform"]),
+            callable,
+            None,
+        ],
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "use_labels": ["boolean"],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
@@ -196,7 +201,11 @@ class PrototypePruner(BasePruner):
                 )
             else:
                 centroids, labels, distances = spherical_kmeans(
-                    E, self.n_clusters, n_iter=self.n_iter, seed=seed, n_jobs=self.n_jobs
+                    E,
+                    self.n_clusters,
+                    n_iter=self.n_iter,
+                    seed=seed,
+                    n_jobs=self.n_jobs,
                 )
         self.cluster_centers_ = centroids
         self.labels_ = labels

@@ -52,4 +52,3 @@ class RandomPruner(BasePruner):
 
     def _compute_scores(self, X, y, rng, **params):
         return rng.uniform(size=X.shape[0])
-

@@ -58,7 +58,9 @@ def n_kept(keep: float | int, n_samples: int) -> int:
     return max(1, min(n_samples, int(np.floor(keep * n_samples + 0.5))))
 
 
-def _ranked(scores: np.ndarray, strategy: str, rng: np.random.RandomState) -> np.ndarray:
+def _ranked(
+    scores: np.ndarray, strategy: str, rng: np.random.RandomState
+) -> np.ndarray:
     """Positions of ``scores`` ordered from most to least wanted.
 
     Ties are broken by a random permutation drawn from ``rng``, so equal

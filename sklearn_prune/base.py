@@ -11,10 +11,14 @@ import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
-from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
+from sklearn.utils.validation import (
+    check_consistent_length,
+    column_or_1d,
+    validate_data,
+)
 
-from ._docstring import fill_doc
 from ._arrays import check_tensor, is_torch_tensor, n_rows, take_rows
+from ._docstring import fill_doc
 from ._selection import n_kept, select_indices
 
 __all__ = ["BasePruner", "is_pruner"]
@@ -83,7 +87,9 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
     #: whether ``fit`` takes extra parameters (passed to ``_compute_scores``)
     _takes_fit_params: bool = False
 
-    def __init__(self, *, keep=0.5, strategy="hard", class_balance=False, random_state=None):
+    def __init__(
+        self, *, keep=0.5, strategy="hard", class_balance=False, random_state=None
+    ):
         self.keep = keep
         self.strategy = strategy
         self.class_balance = class_balance

@@ -120,8 +120,10 @@ class Pipeline(_skpipeline.Pipeline):
                     f"or samplers, not both: {t!r} (type {type(t).__name__}) "
                     f"implements both `transform` and `fit_resample`."
                 )
-            if not (has_transform or is_pruner(t)) or not hasattr(t, "fit") and not (
-                hasattr(t, "fit_transform")
+            if (
+                not (has_transform or is_pruner(t))
+                or not hasattr(t, "fit")
+                and not (hasattr(t, "fit_transform"))
             ):
                 raise TypeError(
                     "All intermediate steps should be transformers (fit and "

@@ -1,0 +1,190 @@
+"""The pruner contract, checked on every pruner: types, counts, errors, no mutation."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+
+from sklearn_prune import EL2NPruner, OraclePruner, PrototypePruner, RandomPruner
+
+N_FEATURES = 8
+
+
+def _pruners(**kw):
+    return [
+        RandomPruner(**kw),
+        PrototypePruner(n_clusters=3, **kw),
+        EL2NPruner(estimator=LogisticRegression(), n_estimators=2, **kw),
+        OraclePruner(teacher=np.arange(1.0, N_FEATURES + 1), **kw),
+    ]
+
+
+ALL = pytest.mark.parametrize(
+    "pruner", _pruners(keep=0.4, random_state=0), ids=lambda p: type(p).__name__
+)
+
+
+@ALL
+def test_keeps_exact_count_in_ascending_order(pruner, Xy):
+    X, y = Xy
+    X_kept, y_kept = pruner.fit_resample(X, y)
+    assert X_kept.shape == (120, N_FEATURES) and y_kept.shape == (120,)
+    idx = pruner.sample_indices_
+    assert np.all(np.diff(idx) > 0)
+    np.testing.assert_array_equal(X_kept, X[idx])
+    np.testing.assert_array_equal(y_kept, y[idx])
+    assert pruner.scores_.shape == (300,)
+    assert pruner.n_features_in_ == N_FEATURES
+
+
+@ALL
+def test_hard_and_easy_split_by_score(pruner, Xy):
+    X, y = Xy
+    hard = clone(pruner).set_params(strategy="hard").fit(X, y)
+    easy = clone(pruner).set_params(strategy="easy").fit(X, y)
+    kept_h = hard.scores_[hard.sample_indices_]
+    dropped_h = np.delete(hard.scores_, hard.sample_indices_)
+    assert kept_h.min() >= dropped_h.max()
+    kept_e = easy.scores_[easy.sample_indices_]
+    dropped_e = np.delete(easy.scores_, easy.sample_indices_)
+    assert kept_e.max() <= dropped_e.min()
+
+
+@ALL
+def test_same_random_state_same_rows(pruner, Xy):
+    X, y = Xy
+    a = clone(pruner).fit(X, y).sample_indices_
+    b = clone(pruner).fit(X, y).sample_indices_
+    np.testing.assert_array_equal(a, b)
+
+
+@ALL
+def test_dataframe_in_dataframe_out(pruner, Xy):
+    X, y = Xy
+    df = pd.DataFrame(
+        X, columns=[f"f{i}" for i in range(N_FEATURES)], index=np.arange(1000, 1300)
+    )
+    df["f0"] = df["f0"].astype(np.float32)
+    labels = pd.Series(np.where(y == 1, "yes", "no"), index=df.index, name="label")
+    X_kept, y_kept = pruner.fit_resample(df, labels)
+    assert isinstance(X_kept, pd.DataFrame) and isinstance(y_kept, pd.Series)
+    assert list(X_kept.columns) == list(df.columns)
+    assert (X_kept.dtypes == df.dtypes).all()
+    np.testing.assert_array_equal(X_kept.index, df.index[pruner.sample_indices_])
+    np.testing.assert_array_equal(y_kept.index, X_kept.index)
+    assert y_kept.name == "label"
+    np.testing.assert_array_equal(pruner.feature_names_in_, df.columns)
+
+
+@ALL
+def test_lists_in_lists_out(pruner, Xy):
+    X, y = Xy
+    X_kept, y_kept = pruner.fit_resample(X.tolist(), y.tolist())
+    assert isinstance(X_kept, list) and isinstance(y_kept, list)
+    assert len(X_kept) == len(y_kept) == 120
+
+
+@ALL
+def test_float32_stays_float32_and_input_is_not_modified(pruner, Xy):
+    X, y = Xy
+    X32 = X.astype(np.float32)
+    before, y_before = X32.copy(), y.copy()
+    X_kept, _ = pruner.fit_resample(X32, y)
+    assert X_kept.dtype == np.float32
+    np.testing.assert_array_equal(X32, before)
+    np.testing.assert_array_equal(y, y_before)
+
+
+@pytest.mark.parametrize(
+    "pruner",
+    [p for p in _pruners(keep=0.4, random_state=0) if not isinstance(p, EL2NPruner)],
+    ids=lambda p: type(p).__name__,
+)
+def test_unsupervised_pruners_work_without_y(pruner, Xy):
+    X, _ = Xy
+    X_kept, y_kept = pruner.fit_resample(X)
+    assert X_kept.shape == (120, N_FEATURES) and y_kept is None
+
+
+@pytest.mark.parametrize(
+    "pruner", [RandomPruner(keep=5), OraclePruner(teacher=[1, 2, 3], keep=5)]
+)
+def test_sparse_input_stays_sparse(pruner):
+    X = sp.random(30, 3, density=0.5, format="csr", random_state=0)
+    X_kept, _ = pruner.fit_resample(X)
+    assert sp.issparse(X_kept) and X_kept.shape == (5, 3)
+
+
+@ALL
+@pytest.mark.parametrize(
+    "X_bad, match",
+    [
+        (np.array([[0.0, np.nan] * 4] * 10), "NaN"),
+        (np.array([[0.0, np.inf] * 4] * 10), "infinity"),
+        (np.arange(10.0), "2D array"),
+        (np.empty((0, N_FEATURES)), "0 sample"),
+    ],
+    ids=["nan", "inf", "1d", "empty"],
+)
+def test_bad_X_is_rejected(pruner, X_bad, match):
+    y = np.arange(len(X_bad)) % 2
+    with pytest.raises(ValueError, match=match):
+        clone(pruner).fit(X_bad, y)
+
+
+@ALL
+def test_y_of_wrong_length_is_rejected(pruner, Xy):
+    X, y = Xy
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        clone(pruner).fit(X, y[:-1])
+
+
+@ALL
+@pytest.mark.parametrize(
+    "keep, error, match",
+    [
+        (0.0, ValueError, "keep"),
+        (-0.5, ValueError, "keep"),
+        (1.5, ValueError, "keep"),
+        (301, ValueError, "keep"),
+        (0, ValueError, "keep"),
+        ("all", ValueError, "keep"),
+    ],
+)
+def test_bad_keep_is_rejected(pruner, Xy, keep, error, match):
+    X, y = Xy
+    with pytest.raises(error, match=match):
+        clone(pruner).set_params(keep=keep).fit(X, y)
+
+
+@ALL
+def test_int_keep_is_a_count_and_keep_one_keeps_all(pruner, Xy):
+    X, y = Xy
+    assert clone(pruner).set_params(keep=7).fit(X, y).sample_indices_.shape == (7,)
+    assert clone(pruner).set_params(keep=1.0).fit(X, y).sample_indices_.shape == (300,)
+
+
+@ALL
+def test_class_balance_keeps_class_proportions(pruner, Xy):
+    X, y = Xy
+    y = y.copy()
+    y[:30] = 2  # a small third class
+    p = clone(pruner).set_params(class_balance=True, keep=0.2).fit(X, y)
+    counts = np.bincount(y[p.sample_indices_], minlength=3)
+    expected = np.bincount(y) * 0.2
+    assert counts.sum() == 60
+    assert np.all(np.abs(counts - expected) <= 1)
+
+
+def test_class_balance_without_y_is_rejected(Xy):
+    X, _ = Xy
+    with pytest.raises(ValueError, match="requires y"):
+        RandomPruner(class_balance=True).fit(X)
+
+
+def test_unexpected_fit_params_are_rejected(Xy):
+    X, y = Xy
+    with pytest.raises(TypeError, match="unexpected fit parameters"):
+        RandomPruner().fit(X, y, sample_weight=np.ones(len(y)))
