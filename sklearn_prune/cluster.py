@@ -35,10 +35,17 @@ def l2_normalized(X) -> np.ndarray:
            [0. , 0. ]], dtype=float32)
     """
     Xn = np.array(X, dtype=np.float32, order="C", copy=True)
-    norms = np.linalg.norm(Xn, axis=1, keepdims=True)
+    norms = np.sqrt(np.einsum("ij,ij->i", Xn, Xn))[:, None]  # no n x d temporary
     np.maximum(norms, np.finfo(np.float32).tiny, out=norms)
     Xn /= norms
     return Xn
+
+
+def _all_finite(X: np.ndarray) -> bool:
+    """Whether every entry is finite, without an n x d temporary when it is."""
+    if np.isfinite(np.sum(X, dtype=np.float64)):
+        return True  # NaN and infinity propagate through a float64 sum
+    return bool(np.all(np.isfinite(X)))
 
 
 def _check_embedding(X, n_clusters: int) -> None:
@@ -56,7 +63,7 @@ def _check_embedding(X, n_clusters: int) -> None:
             f"`n_clusters`={n_clusters} must be between 1 and the number of rows "
             f"({n_samples})."
         )
-    if not np.all(np.isfinite(X)):
+    if not _all_finite(X):
         raise ValueError("Embeddings contain NaN or infinity.")
 
 
