@@ -325,6 +325,7 @@ class Pipeline(_skpipeline.Pipeline):
         y_pred : ndarray of shape (n_kept,)
             Predictions for the kept rows.
         """
+        self._check_transform_input()
         routed_params = self._check_method_params(method="fit_predict", props=params)
         Xt, yt, routed_params = self._fit(X, y, routed_params, raw_params=params)
         with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
@@ -352,6 +353,7 @@ class Pipeline(_skpipeline.Pipeline):
         X_kept, y_kept : tuple
             The last step's ``fit_resample`` output.
         """
+        self._check_transform_input()
         routed_params = self._check_method_params(method="fit", props=params)
         Xt, yt, routed_params = self._fit(X, y, routed_params, raw_params=params)
         with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
