@@ -1,0 +1,38 @@
+"""Torch backend: image embedders, a contrastive encoder, a CNN probe, GPU k-means.
+
+Everything here takes images of shape (n_samples, channels, height, width), as
+numpy arrays or torch tensors, and runs on a GPU when one is available
+(``device="auto"``) or on the CPU. Requires the optional ``torch`` extra::
+
+    pip install "sklearn-prune[torch]"
+
+``import sklearn_prune`` never imports torch; importing this subpackage does.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+try:
+    import torch  # noqa: F401
+except ImportError as e:  # pragma: no cover - exercised without torch only
+    raise ImportError(
+        "sklearn_prune.torch requires torch. Install it with "
+        '`pip install "sklearn-prune[torch]"` (for a GPU build, install torch '
+        "first following https://pytorch.org/get-started/)."
+    ) from e
+
+from ._contrastive import ContrastiveEncoder
+from ._device import resolve_device
+from ._embedders import TorchEmbedder
+from ._kmeans import spherical_kmeans_torch
+from ._nets import ResNet, resnet18
+from ._probe import ProbeClassifier
+
+__all__ = [
+    "ContrastiveEncoder",
+    "ProbeClassifier",
+    "ResNet",
+    "TorchEmbedder",
+    "resnet18",
+    "resolve_device",
+    "spherical_kmeans_torch",
+]
