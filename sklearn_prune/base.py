@@ -70,6 +70,19 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
     Attributes
     ----------
     {{fitted}}
+
+    Examples
+    --------
+    A pruner that calls rows with a large norm hard:
+
+    >>> import numpy as np
+    >>> from sklearn_prune import BasePruner
+    >>> class NormPruner(BasePruner):
+    ...     def _compute_scores(self, X, y, rng, **params):
+    ...         return np.linalg.norm(X, axis=1)
+    >>> X = np.array([[0.0, 1.0], [3.0, 4.0], [1.0, 1.0], [6.0, 8.0]])
+    >>> NormPruner(keep=2).fit(X).sample_indices_
+    array([1, 3])
     """
 
     _parameter_constraints: dict = {

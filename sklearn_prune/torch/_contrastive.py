@@ -250,7 +250,7 @@ class ContrastiveEncoder(TorchEstimatorMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        E : ndarray or torch.Tensor of shape (n_samples, n_features_out_)
+        E : ndarray or torch.Tensor of shape (n_samples, `n_features_out_`)
             float32 features: numpy, or a tensor on ``device`` when
             ``output="torch"``.
         """
@@ -356,7 +356,7 @@ class ContrastiveEncoder(TorchEstimatorMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        E : ndarray or torch.Tensor of shape (n_samples, n_features_out_)
+        E : ndarray or torch.Tensor of shape (n_samples, `n_features_out_`)
             float32 features: numpy, or a tensor on ``device`` when
             ``output="torch"``.
         """

@@ -156,7 +156,7 @@ class TorchEmbedder(TorchEstimatorMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        E : ndarray or torch.Tensor of shape (n_samples, n_features_out_)
+        E : ndarray or torch.Tensor of shape (n_samples, `n_features_out_`)
             float32 features: numpy, or a tensor on ``device`` when
             ``output="torch"``.
         """
