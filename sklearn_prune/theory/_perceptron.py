@@ -436,8 +436,9 @@ def optimal_keep(
         ``alpha_total``:
 
         keep
-            The kept fraction (1.0 when no pruning is best; the strategy
-            then plays no role).
+            The kept fraction: the smallest one within ``rtol`` of the
+            lowest error, so it can be below 1.0 even where keeping
+            everything is (by less than ``rtol``) best.
         strategy
             ``"hard"`` or ``"easy"``.
         error

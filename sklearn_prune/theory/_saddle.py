@@ -2,9 +2,10 @@
 
 Private module: :mod:`sklearn_prune.theory._perceptron` holds the public API.
 
-Notation (see ``docs`` / ``theory.md``): ``x`` is a Gaussian input, ``u`` its
-teacher field, ``z`` its probe field (the pruning metric), ``y = sign(u)``
-its label. A fraction ``f`` of the examples is kept according to ``|z|``.
+Notation (Sorscher et al. 2022, appendix; Engel & Van den Broeck 2001): ``x``
+is a Gaussian input, ``u`` its teacher field, ``z`` its probe field (the
+pruning metric), ``y = sign(u)`` its label. A fraction ``f`` of the examples
+is kept according to ``|z|``.
 The student's field is ``lambda = w.x_plane / sqrt(1 + |w|^2) + noise``
 where ``w`` is the (scaled) component of the student in the teacher-probe
 plane. With ``c = kappa * sqrt(1 + |w|^2)`` and ``a = c - y w.x_plane`` the
@@ -20,7 +21,7 @@ maximum, and its test error is ``atan2(sqrt(1 + |w_perp|^2), w_par) / pi``,
 which stays accurate down to the smallest errors (no ``arccos`` near 1).
 
 For a perfect probe (``theta = 0``) the plane collapses to the teacher
-direction: ``w = b`` is a scalar and the two equations of ``theory.md`` in
+direction: ``w = b`` is a scalar and the paper's two perfect-probe equations in
 ``(R, kappa)`` are recovered with ``R = b / sqrt(1 + b^2)``.
 
 All solvers are vectorised over arrays of problems and use fixed
