@@ -11,8 +11,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._data import batch, batch_slices, shuffled_batches, stage
+from ._data import batch, batch_slices, channel_stats, shuffled_batches, stage
 from ._device import autocast, eval_mode, fits_on_device, module_device
+from ._nets import Standardize, build_seeded
 
 _MAX_SEED = np.iinfo(np.int32).max
 
@@ -67,7 +68,7 @@ def make_optimizer(name: str, params, lr: float, weight_decay: float):
     return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
 
 
-def check_2d_output(out, n_rows: int, *, what: str, expected: int | None = None):
+def check_2d_output(out, n_rows: int, *, what: str):
     """Raise ValueError unless ``out`` is a 2-D tensor with ``n_rows`` rows."""
     shape = tuple(out.shape) if isinstance(out, torch.Tensor) else None
     ok = shape is not None and len(shape) == 2 and shape[0] == n_rows
@@ -78,10 +79,38 @@ def check_2d_output(out, n_rows: int, *, what: str, expected: int | None = None)
             f"got {got} for a batch of {n_rows} images. End the module with a "
             "pooling and flattening layer, e.g. torch.nn.Flatten()."
         )
-    if expected is not None and shape[1] != expected:
-        raise ValueError(
-            f"{what} must return {expected} columns (one per class); got {shape[1]}."
-        )
+
+
+def standardized_network(
+    X: torch.Tensor,
+    module,
+    default_factory,
+    seed: int,
+    *,
+    device: torch.device,
+    mixed_precision: bool,
+):
+    """Per-channel standardisation of ``X`` followed by the network to train.
+
+    The network is a deep copy of the user's ``module`` (never modified), or
+    ``default_factory()`` initialised from ``seed`` when ``module`` is None.
+    Returns the module on ``device`` and its output width, checked to be 2-D.
+    """
+    mean, std = channel_stats(X)
+    if module is None:
+        net = build_seeded(default_factory, seed)
+    else:
+        net = copy.deepcopy(module)
+    full = nn.Sequential(Standardize(mean, std), net).to(device)
+    out = forward_batches(
+        full,
+        X[:2],
+        device=device,
+        batch_size=2,
+        mixed_precision=mixed_precision,
+        what="`module`",
+    )
+    return full, int(out.shape[1])
 
 
 def forward_batches(

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import copy
 from numbers import Integral, Real
 
 import torch
@@ -21,11 +20,12 @@ from ._base import (
     forward_batches,
     make_optimizer,
     run_epochs,
+    standardized_network,
 )
-from ._data import batch, channel_stats, stage
+from ._data import batch, stage
 from ._device import autocast, make_generator, resolve_device
 from ._embedders import _transform
-from ._nets import ResNet, Standardize, build_seeded
+from ._nets import ResNet, build_seeded
 from ._validation import check_images, check_same_image_shape
 
 __all__ = ["ContrastiveEncoder", "info_nce"]
@@ -272,20 +272,14 @@ class ContrastiveEncoder(TorchEstimatorMixin, TransformerMixin, BaseEstimator):
         X = stage(check_images(X), device)
         n, channels, height, _ = X.shape
         init_seed, data_seed = draw_seeds(check_random_state(self.random_state), 2)
-        mean, std = channel_stats(X)
-        if self.module is None:
-            encoder = build_seeded(lambda: ResNet(channels), init_seed)
-        else:
-            encoder = copy.deepcopy(self.module)
-        module = nn.Sequential(Standardize(mean, std), encoder).to(device)
-        n_features = forward_batches(
-            module,
-            X[:2],
+        module, n_features = standardized_network(
+            X,
+            self.module,
+            lambda: ResNet(channels),
+            init_seed,
             device=device,
-            batch_size=2,
             mixed_precision=self.mixed_precision,
-            what="`module`",
-        ).shape[1]
+        )
         head = build_seeded(
             lambda: nn.Sequential(
                 nn.Linear(n_features, n_features),
@@ -299,12 +293,12 @@ class ContrastiveEncoder(TorchEstimatorMixin, TransformerMixin, BaseEstimator):
         )
         optimizer = make_optimizer(
             self.optimizer,
-            [*encoder.parameters(), *head.parameters()],
+            [*module.parameters(), *head.parameters()],
             self.lr,
             self.weight_decay,
         )
         generator = make_generator(device, data_seed)
-        standardize = module[0]
+        standardize, encoder = module[0], module[1]
 
         def step(index):
             images = standardize(batch(X, index, device))

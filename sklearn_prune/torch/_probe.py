@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,21 +12,20 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_random_state, column_or_1d
-from torch import nn
 from torch.nn import functional as F
 
 from ._base import (
     TorchEstimatorMixin,
-    check_2d_output,
     draw_seeds,
     forward_batches,
     make_optimizer,
     place_module,
     run_epochs,
+    standardized_network,
 )
-from ._data import batch, channel_stats, stage
+from ._data import batch, stage
 from ._device import autocast, make_generator, resolve_device
-from ._nets import ResNet, Standardize, build_seeded
+from ._nets import ResNet
 from ._validation import check_images, check_same_image_shape
 
 __all__ = ["ProbeClassifier"]
@@ -283,27 +281,20 @@ class ProbeClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator):
         init_seed, data_seed = draw_seeds(check_random_state(self.random_state), 2)
         self._rng = np.random.RandomState(data_seed)
         n_classes = len(self.classes_)
-        mean, std = channel_stats(T)
-        if self.module is None:
-            channels = T.shape[1]
-            net = build_seeded(lambda: ResNet(channels, n_outputs=n_classes), init_seed)
-        else:
-            net = copy.deepcopy(self.module)
-        module = nn.Sequential(Standardize(mean, std), net).to(device)
-        logits = forward_batches(
-            module,
-            T[:2],
+        channels = T.shape[1]
+        module, n_outputs = standardized_network(
+            T,
+            self.module,
+            lambda: ResNet(channels, n_outputs=n_classes),
+            init_seed,
             device=device,
-            batch_size=2,
             mixed_precision=self.mixed_precision,
-            what="`module`",
         )
-        check_2d_output(
-            torch.from_numpy(logits),
-            min(2, T.shape[0]),
-            what="`module`",
-            expected=n_classes,
-        )
+        if n_outputs != n_classes:
+            raise ValueError(
+                f"`module` must return {n_classes} columns (one per class); "
+                f"got {n_outputs}."
+            )
         self.module_ = module
         self.input_shape_ = tuple(T.shape[1:])
         self.loss_curve_ = []
