@@ -154,7 +154,7 @@ class PrototypePruner(BasePruner):
     def _requires_y(self) -> bool:
         return bool(self.use_labels or self.class_balance)
 
-    def _embed(self, X, y):
+    def _embed(self, X):
         if self.embedding is None:
             return X
         if hasattr(self.embedding, "fit"):
@@ -179,7 +179,7 @@ class PrototypePruner(BasePruner):
         return E
 
     def _compute_scores(self, X, y, rng, **params):
-        E = self._embed(X, y)
+        E = self._embed(X)
         if self.use_labels:
             self.classes_, codes = np.unique(y, return_inverse=True)
             if is_torch_tensor(E):

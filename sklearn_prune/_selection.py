@@ -74,8 +74,9 @@ def _ranked(
 def _class_quotas(counts: np.ndarray, n_total: int) -> np.ndarray:
     """Split ``n_total`` kept rows over classes in proportion to ``counts``.
 
-    Largest-remainder rounding: quotas add up to ``n_total`` exactly and no
-    class gets more rows than it has.
+    Largest-remainder rounding: quotas add up to ``n_total`` exactly. No class
+    gets more rows than it has: a class only gets the extra row when its
+    exact share has a fractional part, i.e. is below its count.
     """
     exact = counts * (n_total / counts.sum())
     quotas = np.floor(exact).astype(np.int64)
@@ -83,7 +84,7 @@ def _class_quotas(counts: np.ndarray, n_total: int) -> np.ndarray:
     # stable order: largest remainder first, then class order
     for c in np.argsort(-remainder, kind="stable")[: n_total - quotas.sum()]:
         quotas[c] += 1
-    return np.minimum(quotas, counts)
+    return quotas
 
 
 def select_indices(
