@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils import _safe_indexing
+
+from ._compat import _safe_indexing
 
 
 def is_torch_tensor(X: object) -> bool:

@@ -14,17 +14,34 @@ _SHARED = {
         ``max(1, floor(keep * n_samples + 0.5))`` rows are kept (rounded half
         up). An int >= 1 is the number of rows and must not exceed
         ``n_samples``.""",
-    "strategy": """strategy : {"hard", "easy"}, default="hard"
-        ``"hard"`` keeps the rows with the highest scores (the hardest),
-        ``"easy"`` the rows with the lowest. The paper's rule of thumb: keep
-        easy rows when data is scarce, hard rows when it is abundant.""",
+    "strategy": """strategy : {"hard", "easy", "stratified", "moderate"}, default="hard"
+        How rows are chosen from their scores. ``"hard"`` keeps the highest
+        scores, ``"easy"`` the lowest (the paper's rule of thumb: keep easy
+        rows when data is scarce, hard rows when it is abundant).
+        ``"stratified"`` is coverage-centric selection (Zheng et al., 2023):
+        the score range is cut into ``n_strata`` equal-width strata and the
+        budget is filled from the smallest stratum up, rows drawn at random
+        within a stratum. ``"moderate"`` keeps the rows whose scores are
+        closest to the median (Xia et al., 2023).""",
+    "drop_hardest": """drop_hardest : float in [0, 1), default=0.0
+        Fraction of the hardest rows removed before ``strategy`` applies
+        (rounded down; within each class when ``class_balance=True``). With
+        ``"hard"`` it gives Data Diet's offset window (skip the very hardest,
+        often mislabelled rows, keep the next hardest); with
+        ``"stratified"`` it is coverage-centric selection's beta. ``fit``
+        raises a ``ValueError`` when fewer rows remain than ``keep`` asks
+        for.""",
+    "n_strata": """n_strata : int, default=50
+        Number of equal-width score strata of ``strategy="stratified"``.""",
     "class_balance": """class_balance : bool, default=False
         If True, every class keeps the same fraction of its rows (largest
-        remainder rounding keeps the total exact), so that pruning cannot
-        starve a class. Needs ``y``.""",
+        remainder rounding keeps the total exact) and ``strategy`` applies
+        within each class, so that pruning cannot starve a class. Needs ``y``
+        with class labels (one-hot rows are accepted).""",
     "random_state": """random_state : int, RandomState instance or None, default=None
-        Seeds everything random in ``fit`` and breaks ties between equal
-        scores. Pass an int for reproducible results.
+        Seeds everything random in ``fit``, breaks ties between equal scores
+        and draws rows within a stratum. Pass an int for reproducible
+        results.
         See :term:`Glossary <random_state>`.""",
     "n_jobs": """n_jobs : int, default=None
         Number of jobs to run in parallel. ``None`` means 1 unless in a
@@ -43,6 +60,11 @@ _SHARED = {
         Names of features seen during :term:`fit`. Defined only when `X`
         has feature names that are all strings.""",
 }
+
+
+_SHARED["policy"] = "\n\n    ".join(
+    _SHARED[key] for key in ("strategy", "drop_hardest", "n_strata")
+)
 
 
 def fill_doc(obj: T) -> T:

@@ -15,12 +15,13 @@ from sklearn.model_selection import check_cv
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._arrays import n_rows, take_rows
+from ._compat import HasMethods, Interval
 from ._docstring import fill_doc
+from ._seeding import draw_seeds
 from .base import BasePruner
 
 __all__ = ["EL2NPruner"]
@@ -89,7 +90,7 @@ class EL2NPruner(BasePruner):
     ----------
     {{keep}}
 
-    {{strategy}}
+    {{policy}}
 
     estimator : classifier with ``predict_proba``, default=None
         The probe. It is cloned for every ensemble member (never modified),
@@ -162,6 +163,8 @@ class EL2NPruner(BasePruner):
         *,
         keep=0.5,
         strategy="hard",
+        drop_hardest=0.0,
+        n_strata=50,
         estimator=None,
         n_estimators=5,
         cv=None,
@@ -172,6 +175,8 @@ class EL2NPruner(BasePruner):
         super().__init__(
             keep=keep,
             strategy=strategy,
+            drop_hardest=drop_hardest,
+            n_strata=n_strata,
             class_balance=class_balance,
             random_state=random_state,
         )
@@ -204,7 +209,7 @@ class EL2NPruner(BasePruner):
         else:
             cv = check_cv(self.cv, y, classifier=True)
             splits = list(cv.split(np.zeros((n_samples, 1)), y))
-        seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_estimators)
+        seeds = draw_seeds(rng, self.n_estimators)
         results = Parallel(n_jobs=self.n_jobs)(
             delayed(_member_error_norms)(
                 _seeded(clone(base), int(seed)),

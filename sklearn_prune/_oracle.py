@@ -7,8 +7,8 @@ from __future__ import annotations
 from numbers import Real
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval
 
+from ._compat import HasMethods, Interval
 from ._docstring import fill_doc
 from .base import BasePruner
 
@@ -34,7 +34,7 @@ class OraclePruner(BasePruner):
 
     {{keep}}
 
-    {{strategy}}
+    {{policy}}
 
     angle : float, default=0.0
         Angle in degrees, in [0, 90], between the teacher and the probe that
@@ -87,6 +87,8 @@ class OraclePruner(BasePruner):
         teacher,
         keep=0.5,
         strategy="hard",
+        drop_hardest=0.0,
+        n_strata=50,
         angle=0.0,
         class_balance=False,
         random_state=None,
@@ -94,6 +96,8 @@ class OraclePruner(BasePruner):
         super().__init__(
             keep=keep,
             strategy=strategy,
+            drop_hardest=drop_hardest,
+            n_strata=n_strata,
             class_balance=class_balance,
             random_state=random_state,
         )

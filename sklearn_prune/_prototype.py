@@ -8,10 +8,12 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods, Interval
 
 from ._arrays import is_torch_tensor, n_rows
+from ._compat import HasMethods, Interval
 from ._docstring import fill_doc
+from ._seeding import draw_seed
+from ._selection import class_codes
 from .base import BasePruner
 from .cluster import class_prototypes, spherical_kmeans
 
@@ -34,7 +36,7 @@ class PrototypePruner(BasePruner):
     ----------
     {{keep}}
 
-    {{strategy}}
+    {{policy}}
 
     embedding : transformer, callable or None, default=None
         How rows are embedded before clustering. None uses the rows as they
@@ -128,6 +130,8 @@ class PrototypePruner(BasePruner):
         *,
         keep=0.5,
         strategy="hard",
+        drop_hardest=0.0,
+        n_strata=50,
         embedding=None,
         n_clusters=8,
         use_labels=False,
@@ -139,6 +143,8 @@ class PrototypePruner(BasePruner):
         super().__init__(
             keep=keep,
             strategy=strategy,
+            drop_hardest=drop_hardest,
+            n_strata=n_strata,
             class_balance=class_balance,
             random_state=random_state,
         )
@@ -181,7 +187,7 @@ class PrototypePruner(BasePruner):
     def _compute_scores(self, X, y, rng, **params):
         E = self._embed(X)
         if self.use_labels:
-            self.classes_, codes = np.unique(y, return_inverse=True)
+            self.classes_, codes = class_codes(y)
             if is_torch_tensor(E):
                 E = E.detach().float().cpu().numpy()
             centroids, labels, distances = class_prototypes(E, codes)
@@ -192,7 +198,7 @@ class PrototypePruner(BasePruner):
                     f"`n_clusters`={self.n_clusters} is larger than the number of "
                     f"rows ({n_samples}); use at most {n_samples} clusters."
                 )
-            seed = int(rng.randint(np.iinfo(np.int32).max))
+            seed = draw_seed(rng)
             if is_torch_tensor(E):
                 from .torch import spherical_kmeans_torch
 

@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
+from ._arrays import n_rows
 from ._docstring import fill_doc
+from ._order import row_uniforms
+from ._seeding import draw_seed
 from .base import BasePruner
 
 __all__ = ["RandomPruner"]
@@ -16,14 +19,14 @@ class RandomPruner(BasePruner):
 
     The baseline against which every difficulty metric is judged: a metric is
     only useful where it beats random pruning at the same ``keep``. Scores are
-    i.i.d. uniform draws, so ``strategy`` makes no difference to the
-    distribution of the kept rows.
+    uniform draws, one per row, from ``random_state``, so ``strategy`` makes no
+    difference to the distribution of the kept rows.
 
     Parameters
     ----------
     {{keep}}
 
-    {{strategy}}
+    {{policy}}
 
     {{class_balance}}
 
@@ -51,4 +54,6 @@ class RandomPruner(BasePruner):
     _accept_sparse = ("csr", "csc")
 
     def _compute_scores(self, X, y, rng, **params):
-        return rng.uniform(size=X.shape[0])
+        # a function of each row's position: the same on every block of a
+        # dask array as on the whole array in memory
+        return row_uniforms(draw_seed(rng), 0, n_rows(X))

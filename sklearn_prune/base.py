@@ -5,12 +5,11 @@
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
-from numbers import Integral
+from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import (
     check_consistent_length,
     column_or_1d,
@@ -18,8 +17,9 @@ from sklearn.utils.validation import (
 )
 
 from ._arrays import check_tensor, is_torch_tensor, n_rows, take_rows
+from ._compat import Count, Fraction, Interval, StrOptions, _fit_context
 from ._docstring import fill_doc
-from ._selection import n_kept, select_indices
+from ._selection import STRATEGIES, check_budget, class_codes, select_indices
 
 __all__ = ["BasePruner", "is_pruner"]
 
@@ -61,7 +61,7 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
     ----------
     {{keep}}
 
-    {{strategy}}
+    {{policy}}
 
     {{class_balance}}
 
@@ -86,11 +86,10 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
     """
 
     _parameter_constraints: dict = {
-        "keep": [
-            Interval(RealNotInt, 0, 1, closed="right"),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "strategy": [StrOptions({"hard", "easy"})],
+        "keep": [Fraction(0, 1, closed="right"), Count(1, None, closed="left")],
+        "strategy": [StrOptions(set(STRATEGIES))],
+        "drop_hardest": [Interval(Real, 0, 1, closed="left")],
+        "n_strata": [Count(1, None, closed="left")],
         "class_balance": ["boolean"],
         "random_state": ["random_state"],
     }
@@ -101,10 +100,19 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
     _takes_fit_params: bool = False
 
     def __init__(
-        self, *, keep=0.5, strategy="hard", class_balance=False, random_state=None
+        self,
+        *,
+        keep=0.5,
+        strategy="hard",
+        drop_hardest=0.0,
+        n_strata=50,
+        class_balance=False,
+        random_state=None,
     ):
         self.keep = keep
         self.strategy = strategy
+        self.drop_hardest = drop_hardest
+        self.n_strata = n_strata
         self.class_balance = class_balance
         self.random_state = random_state
 
@@ -141,14 +149,20 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
         self : object
             Fitted pruner with ``scores_`` and ``sample_indices_``.
         """
+        self._clear_fitted()
         if params and not self._takes_fit_params:
             raise TypeError(
                 f"{type(self).__name__}.fit got unexpected fit parameters "
                 f"{sorted(params)}; it accepts none."
             )
         X, y = self._validate_input(X, y)
+        # fail on the budget and the labels before the expensive scoring
+        if self.class_balance:
+            counts = np.bincount(class_codes(y)[1])
+        else:
+            counts = np.array([n_rows(X)])
+        check_budget(self.keep, counts, self.drop_hardest)
         n_samples = n_rows(X)
-        n_kept(self.keep, n_samples)  # fail before the expensive scoring
         rng = check_random_state(self.random_state)
         scores = np.asarray(self._compute_scores(X, y, rng, **params), dtype=np.float64)
         if scores.shape != (n_samples,) or not np.all(np.isfinite(scores)):
@@ -162,11 +176,19 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
             scores,
             self.keep,
             strategy=self.strategy,
+            drop_hardest=self.drop_hardest,
+            n_strata=self.n_strata,
             y=y,
             class_balance=self.class_balance,
             random_state=rng,
         )
         return self
+
+    def _clear_fitted(self) -> None:
+        """Forget a previous fit, so that a failed re-fit leaves no stale state."""
+        fitted = [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]
+        for name in fitted:
+            delattr(self, name)
 
     def fit_resample(self, X, y=None, **params):
         """Fit the pruner and return the kept rows.
@@ -209,7 +231,12 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
         )
         if y is None:
             return validate_data(self, X, y=None, **check_params), None
-        return validate_data(self, X, y, **check_params)
+        # any target passes through a pruner (regression values, one-hot rows);
+        # what a pruner needs of it (class labels) is checked where it is used
+        X, y = validate_data(self, X, y, multi_output=True, **check_params)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        return X, y
 
     def _validate_tensor(self, X, y):
         if not self._allow_nd():

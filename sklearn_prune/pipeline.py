@@ -5,14 +5,19 @@
 from __future__ import annotations
 
 from sklearn import pipeline as _skpipeline
-from sklearn.base import _fit_context, clone
+from sklearn.base import clone
 from sklearn.utils import Bunch
-from sklearn.utils._user_interface import _print_elapsed_time
-from sklearn.utils.metadata_routing import MethodMapping, _routing_enabled
+from sklearn.utils.metadata_routing import MethodMapping
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_memory
 
 from ._arrays import n_rows, take_rows
+from ._compat import (
+    _fit_context,
+    _name_estimators,
+    _print_elapsed_time,
+    _routing_enabled,
+)
 from .base import is_pruner
 
 __all__ = ["Pipeline", "make_pipeline"]
@@ -391,7 +396,7 @@ def make_pipeline(*steps, memory=None, transform_input=None, verbose=False) -> P
     ['prototypepruner', 'logisticregression']
     """
     return Pipeline(
-        _skpipeline._name_estimators(steps),
+        _name_estimators(steps),
         transform_input=transform_input,
         memory=memory,
         verbose=verbose,

@@ -7,12 +7,12 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import torch
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, check_random_state
 from torch import nn
 from torch.nn import functional as F
 
+from .._compat import HasMethods, Interval, Options, StrOptions, _fit_context
 from ._augment import augment
 from ._base import (
     TorchEstimatorMixin,

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from numbers import Integral
 
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from .._compat import Interval, Options, StrOptions, _fit_context
 from ._base import TorchEstimatorMixin, forward_batches, place_module
 from ._device import resolve_device
 from ._validation import check_images

@@ -8,12 +8,12 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_random_state, column_or_1d
 from torch.nn import functional as F
 
+from .._compat import HasMethods, Interval, Options, StrOptions, _fit_context
 from ._base import (
     TorchEstimatorMixin,
     draw_seeds,
