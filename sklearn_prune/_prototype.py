@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from numbers import Integral
 
-import numpy as np
-from sklearn.base import clone
-
 from ._arrays import is_torch_tensor, n_rows
-from ._compat import HasMethods, Interval
+from ._compat import Interval
 from ._docstring import fill_doc
+from ._embedding import EMBEDDING_CONSTRAINT, embed
 from ._seeding import draw_seed
 from ._selection import class_codes
 from .base import BasePruner
@@ -113,12 +111,7 @@ class PrototypePruner(BasePruner):
 
     _parameter_constraints: dict = {
         **BasePruner._parameter_constraints,
-        "embedding": [
-            HasMethods(["fit_transform"]),
-            HasMethods(["fit", "transform"]),
-            callable,
-            None,
-        ],
+        "embedding": EMBEDDING_CONSTRAINT,
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "use_labels": ["boolean"],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
@@ -161,27 +154,9 @@ class PrototypePruner(BasePruner):
         return bool(self.use_labels or self.class_balance)
 
     def _embed(self, X):
-        if self.embedding is None:
-            return X
-        if hasattr(self.embedding, "fit"):
-            self.embedding_ = clone(self.embedding)
-            if hasattr(self.embedding_, "fit_transform"):
-                E = self.embedding_.fit_transform(X)
-            else:
-                E = self.embedding_.fit(X).transform(X)
-        else:
-            E = self.embedding(X)
-        if not is_torch_tensor(E):
-            E = np.asarray(E)
-            if E.dtype.kind not in "fiu":
-                raise TypeError(
-                    f"`embedding` must return numbers; got dtype {E.dtype}."
-                )
-        if getattr(E, "ndim", None) != 2 or n_rows(E) != n_rows(X):
-            raise ValueError(
-                f"`embedding` must return a 2-D array with one row per sample "
-                f"({n_rows(X)} rows). Got shape {tuple(getattr(E, 'shape', ()))}."
-            )
+        E, fitted = embed(self.embedding, X)
+        if fitted is not None:
+            self.embedding_ = fitted
         return E
 
     def _compute_scores(self, X, y, rng, **params):
