@@ -463,7 +463,7 @@ class SemDedupPruner(BasePruner):
 
         Parameters
         ----------
-        eps : float in (0, max_eps_]
+        eps : float in (0, ``max_eps_``]
             The new threshold (cosine distance).
 
         Returns
