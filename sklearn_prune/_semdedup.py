@@ -118,15 +118,65 @@ def near_duplicate_pairs(E: np.ndarray, threshold: np.float32):
                 block = nearest[c : c + S.shape[1]]
                 np.maximum(block, S.max(axis=0), out=block)
             hits = np.flatnonzero(row_max > threshold)
-            if hits.size:
-                sub = S[hits]
-                r, k = np.nonzero(sub > threshold)
+            if hits.size == 0:
+                continue
+            sub = S[hits]
+            near = sub > threshold
+            n_pairs = np.count_nonzero(near)
+            if n_pairs > _DENSE_PAIRS_PER_ROW * hits.size:
+                # many near pairs (e.g. a mass of copies of one item): the
+                # block's own spanning forest, without sorting every pair
+                cols = hits if diagonal else np.flatnonzero(near.any(axis=0))
+                r, k, s = _dense_forest(sub[:, cols], threshold, diagonal)
+                i, j = a + hits[r], c + cols[k]
+            else:
+                r, k = np.nonzero(near)
                 i, j, s = a + hits[r], c + k, sub[r, k]
                 if diagonal:  # each pair appears twice in a diagonal block
                     upper = j > i
                     i, j, s = i[upper], j[upper], s[upper]
-                forest.add(i, j, s)
+            forest.add(i, j, s)
     return (nearest, *forest.forest())
+
+
+#: above this many near pairs per row, a block's forest is grown by Prim's
+#: algorithm on the dense block (O(rows^2), no sort) instead of sorting pairs
+_DENSE_PAIRS_PER_ROW = 16
+
+
+def _dense_forest(S: np.ndarray, threshold: np.float32, square: bool):
+    """A maximum spanning forest of the pairs above ``threshold`` of one block.
+
+    Prim's algorithm on the dense block. ``S`` holds the similarities of
+    rows (axis 0) to columns (axis 1): two vertex sets (a bipartite graph),
+    or one set when ``square`` (a diagonal block, its diagonal at -inf).
+    Returns the row and column of every forest edge and its similarity.
+    """
+    p, q = S.shape
+    ST = S if square else np.ascontiguousarray(S.T)
+    # key: best similarity to the tree so far (``threshold``: no edge yet,
+    # -inf: in the tree); parent: the vertex that similarity comes from
+    key_r, par_r = np.full(p, threshold), np.full(p, -1)
+    key_c, par_c = (key_r, par_r) if square else (np.full(q, threshold), np.full(q, -1))
+    out_r, out_c, out_s = [], [], []
+    for _ in range(p if square else p + q):
+        v, w = int(np.argmax(key_r)), int(np.argmax(key_c))
+        if key_r[v] >= key_c[w]:  # a row joins; its edges go to the columns
+            best, edge = key_r[v], (v, par_r[v])
+            key_r[v], cand, keys, parents = -np.inf, S[v], key_c, par_c
+        else:  # a column joins; its edges go to the rows
+            best, edge, v = key_c[w], (par_c[w], w), w
+            key_c[w], cand, keys, parents = -np.inf, ST[w], key_r, par_r
+        if best > threshold:  # else the vertex starts a new tree
+            out_r.append(edge[0]), out_c.append(edge[1]), out_s.append(best)
+        better = (cand > keys) & (keys > -np.inf)  # not to vertices in the tree
+        keys[better] = cand[better]
+        parents[better] = v
+    return (
+        np.asarray(out_r, dtype=np.int64),
+        np.asarray(out_c, dtype=np.int64),
+        np.asarray(out_s, dtype=np.float32),
+    )
 
 
 @fill_doc

@@ -97,13 +97,15 @@ def awkward_data():
 
 @pytest.mark.parametrize("n_clusters", [1, 3])
 @pytest.mark.parametrize("keep_in_group", ["farthest", "nearest", "random"])
-@pytest.mark.parametrize("block_rows", [7, 2048])
+@pytest.mark.parametrize("block_rows, dense", [(7, 16), (7, 0), (2048, 16), (2048, 0)])
 def test_block_wise_work_equals_brute_force(
-    monkeypatch, n_clusters, keep_in_group, block_rows
+    monkeypatch, n_clusters, keep_in_group, block_rows, dense
 ):
     # small blocks: many blocks, ragged last blocks, and the 40 identical rows
-    # overflow the pair buffer, which is shrunk to a spanning forest
+    # overflow the pair buffer, which is shrunk to a spanning forest; dense=0
+    # grows every block's forest by Prim's algorithm instead of sorting pairs
     monkeypatch.setattr(semdedup, "BLOCK_ROWS", block_rows)
+    monkeypatch.setattr(semdedup, "_DENSE_PAIRS_PER_ROW", dense)
     X = awkward_data()
     eps = 0.02
     pruner = SemDedupPruner(
@@ -180,7 +182,9 @@ def test_random_survivor_depends_on_random_state(planted):
 
 
 @pytest.mark.parametrize("keep_in_group", ["farthest", "random"])
-def test_rethreshold_equals_a_fresh_fit(keep_in_group):
+@pytest.mark.parametrize("dense", [16, 0])
+def test_rethreshold_equals_a_fresh_fit(monkeypatch, keep_in_group, dense):
+    monkeypatch.setattr(semdedup, "_DENSE_PAIRS_PER_ROW", dense)
     X, _ = make_near_duplicates(
         300, 16, noise=0.15, group_size=(2, 6), n_centers=3, random_state=1
     )
