@@ -12,7 +12,9 @@ from ._el2n import EL2NPruner
 from ._oracle import OraclePruner
 from ._prototype import PrototypePruner
 from ._random import RandomPruner
+from ._score import ScorePruner
 from ._selection import select_indices
+from ._semdedup import SemDedupPruner
 from .base import BasePruner, is_pruner
 from .pipeline import Pipeline, make_pipeline
 
@@ -25,6 +27,8 @@ __all__ = [
     "Pipeline",
     "PrototypePruner",
     "RandomPruner",
+    "ScorePruner",
+    "SemDedupPruner",
     "is_pruner",
     "make_pipeline",
     "select_indices",

@@ -5,12 +5,13 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import clone
 
 from ._arrays import is_torch_tensor, n_rows
 from ._compat import HasMethods
 
-__all__ = ["EMBEDDING_CONSTRAINT", "embed"]
+__all__ = ["EMBEDDING_CONSTRAINT", "check_text", "embed", "is_text"]
 
 #: the ``_parameter_constraints`` entry of an ``embedding`` parameter
 EMBEDDING_CONSTRAINT = [
@@ -30,7 +31,7 @@ def embed(embedding, X):
         None returns ``X`` itself. A scikit-learn transformer is cloned and
         fitted on ``X`` (``fit_transform``). A callable is called as
         ``embedding(X)``.
-    X : array-like, tensor or other rows the embedding accepts
+    X : array-like, tensor, text rows or other rows the embedding accepts
         The validated rows.
 
     Returns
@@ -51,6 +52,12 @@ def embed(embedding, X):
             E = fitted.fit(X).transform(X)
     else:
         E = embedding(X)
+    if sp.issparse(E):
+        raise TypeError(
+            f"`embedding` returned a sparse matrix of shape {E.shape}; pruners "
+            f"need dense embeddings. End the embedding with a dense reduction, "
+            f"e.g. make_pipeline(TfidfVectorizer(), TruncatedSVD(128))."
+        )
     if not is_torch_tensor(E):
         E = np.asarray(E)
         if E.dtype.kind not in "fiu":
@@ -61,3 +68,47 @@ def embed(embedding, X):
             f"({n_rows(X)} rows). Got shape {tuple(getattr(E, 'shape', ()))}."
         )
     return E, fitted
+
+
+def is_text(X) -> bool:
+    """Whether ``X`` is one text per row: a list, 1-D array or pandas Series of str.
+
+    Only the first row is looked at; :func:`check_text` checks them all.
+    """
+    if isinstance(X, list):
+        return len(X) > 0 and isinstance(X[0], str)
+    if type(X).__name__ == "Series" and hasattr(X, "iloc"):  # pandas, not imported
+        return len(X) > 0 and isinstance(X.iloc[0], str)
+    if isinstance(X, np.ndarray):
+        return (
+            X.ndim == 1
+            and X.shape[0] > 0
+            and X.dtype.kind in "UO"
+            and isinstance(X[0], str)
+        )
+    return False
+
+
+def check_text(X, *, name: str = "X"):
+    """Raise a TypeError naming ``name`` unless every row of ``X`` is a str.
+
+    Parameters
+    ----------
+    X : list, 1-D ndarray or pandas Series
+        Text rows, as recognised by :func:`is_text`.
+    name : str, default="X"
+        Name of the parameter, used in error messages.
+
+    Returns
+    -------
+    X : same as X
+        The same object, not copied.
+    """
+    values = X.tolist() if hasattr(X, "tolist") else X
+    for i, value in enumerate(values):
+        if not isinstance(value, str):
+            raise TypeError(
+                f"`{name}` mixes text and other values: row {i} is "
+                f"{type(value).__name__} {value!r}; every row must be a str."
+            )
+    return X

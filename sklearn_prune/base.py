@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
+    check_array,
     check_consistent_length,
     column_or_1d,
     validate_data,
@@ -19,6 +20,7 @@ from sklearn.utils.validation import (
 from ._arrays import check_tensor, is_torch_tensor, n_rows, take_rows
 from ._compat import Count, Fraction, Interval, StrOptions, _fit_context
 from ._docstring import fill_doc
+from ._embedding import check_text, is_text
 from ._selection import STRATEGIES, check_budget, class_codes, select_indices
 
 __all__ = ["BasePruner", "is_pruner"]
@@ -157,11 +159,7 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
             )
         X, y = self._validate_input(X, y)
         # fail on the budget and the labels before the expensive scoring
-        if self.class_balance:
-            counts = np.bincount(class_codes(y)[1])
-        else:
-            counts = np.array([n_rows(X)])
-        check_budget(self.keep, counts, self.drop_hardest)
+        self._check_budget(X, y)
         n_samples = n_rows(X)
         rng = check_random_state(self.random_state)
         scores = np.asarray(self._compute_scores(X, y, rng, **params), dtype=np.float64)
@@ -172,7 +170,20 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
                 f"expected {n_samples} finite values."
             )
         self.scores_ = scores
-        self.sample_indices_ = select_indices(
+        self.sample_indices_ = self._select(scores, y, rng)
+        return self
+
+    def _check_budget(self, X, y) -> None:
+        """Raise if ``keep`` asks for more rows than ``X`` (or a class) has."""
+        if self.class_balance:
+            counts = np.bincount(class_codes(y)[1])
+        else:
+            counts = np.array([n_rows(X)])
+        check_budget(self.keep, counts, self.drop_hardest)
+
+    def _select(self, scores: np.ndarray, y, rng: np.random.RandomState) -> np.ndarray:
+        """Positions of the kept rows, from ``scores`` and the selection parameters."""
+        return select_indices(
             scores,
             self.keep,
             strategy=self.strategy,
@@ -182,7 +193,6 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
             class_balance=self.class_balance,
             random_state=rng,
         )
-        return self
 
     def _clear_fitted(self) -> None:
         """Forget a previous fit, so that a failed re-fit leaves no stale state."""
@@ -222,6 +232,8 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 f"is None (needed by class_balance=True or by the pruner itself)."
             )
+        if is_text(X):
+            return self._validate_text(X, y)
         if is_torch_tensor(X):
             return self._validate_tensor(X, y)
         check_params = dict(
@@ -236,6 +248,33 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
         X, y = validate_data(self, X, y, multi_output=True, **check_params)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
+        return X, y
+
+    def _accepts_text(self) -> bool:
+        """Whether ``X`` may be text rows (an ``embedding`` turns them into numbers)."""
+        return getattr(self, "embedding", None) is not None
+
+    def _validate_text(self, X, y):
+        name = type(self).__name__
+        if not self._accepts_text():
+            if "embedding" in self.get_params(deep=False):
+                raise ValueError(
+                    f"{name} got text rows as `X` but `embedding` is None: pass an "
+                    f"`embedding` that turns text into numbers, e.g. "
+                    f"make_pipeline(TfidfVectorizer(), TruncatedSVD(128)) or "
+                    f"sklearn_prune.text.EncoderEmbedding(model)."
+                )
+            raise ValueError(
+                f"{name} needs numeric rows but got text as `X`; embed the text "
+                f"first, or use a pruner that takes an `embedding`."
+            )
+        check_text(X, name="X")
+        if y is not None:
+            # any target passes, as on the numeric path
+            y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y.ravel()
+            check_consistent_length(np.empty(n_rows(X)), y)
         return X, y
 
     def _validate_tensor(self, X, y):

@@ -89,3 +89,157 @@ def test_invalid_arguments(kwargs, match):
 def test_counts_must_be_integers(bad):
     with pytest.raises(TypeError, match="`n_samples` must be an int >= 1"):
         make_teacher_student(bad, 3)
+
+
+# -- make_near_duplicates / make_near_duplicate_texts --------------------------
+from sklearn_prune.datasets import (  # noqa: E402
+    make_near_duplicate_texts,
+    make_near_duplicates,
+)
+
+
+def _group_sizes(groups):
+    return np.bincount(groups[groups >= 0])
+
+
+def test_near_duplicates_shapes_groups_and_sizes():
+    X, groups = make_near_duplicates(
+        1000, 8, duplicate_fraction=0.3, group_size=(2, 5), random_state=0
+    )
+    assert X.shape == (1000, 8) and X.dtype == np.float64
+    assert groups.shape == (1000,) and groups.dtype == np.int64
+    assert np.sum(groups >= 0) == 300
+    sizes = _group_sizes(groups)
+    assert sizes.min() >= 2 and sizes.max() <= 5
+    # groups are numbered in the order of their first row
+    firsts = [np.flatnonzero(groups == g)[0] for g in range(groups.max() + 1)]
+    assert firsts == sorted(firsts)
+
+
+def test_near_duplicates_fixed_group_size_and_no_shuffle():
+    X, groups = make_near_duplicates(
+        20, 4, duplicate_fraction=0.6, group_size=3, shuffle=False, random_state=0
+    )
+    np.testing.assert_array_equal(groups[:8], -1)
+    np.testing.assert_array_equal(groups[8:], np.repeat(np.arange(4), 3))
+
+
+def test_near_duplicates_noise_sets_the_cosine_distance():
+    noise = 0.1
+    X, groups = make_near_duplicates(
+        2000, 256, duplicate_fraction=1.0, group_size=2, noise=noise, random_state=0
+    )
+    Xn = X / np.linalg.norm(X, axis=1, keepdims=True)
+    pairs = np.array([np.flatnonzero(groups == g) for g in range(groups.max() + 1)])
+    distance = 1 - np.einsum("ij,ij->i", Xn[pairs[:, 0]], Xn[pairs[:, 1]])
+    assert abs(np.median(distance) - noise**2 / (1 + noise**2)) < 0.1 * noise**2
+    # distinct rows are far apart: copies of different rows are not duplicates
+    other = 1 - np.einsum("ij,ij->i", Xn[pairs[:-1, 0]], Xn[pairs[1:, 0]])
+    assert other.min() > 20 * noise**2
+
+
+def test_near_duplicates_exact_copies_float32_and_reproducible():
+    X, groups = make_near_duplicates(50, 5, noise=0.0, dtype=np.float32, random_state=3)
+    assert X.dtype == np.float32
+    for g in range(groups.max() + 1):
+        rows = X[groups == g]
+        np.testing.assert_array_equal(rows, np.broadcast_to(rows[0], rows.shape))
+    again = make_near_duplicates(50, 5, noise=0.0, dtype=np.float32, random_state=3)
+    np.testing.assert_array_equal(X, again[0])
+    np.testing.assert_array_equal(groups, again[1])
+
+
+def test_near_duplicates_edge_fractions():
+    _, none = make_near_duplicates(10, 2, duplicate_fraction=0.0, random_state=0)
+    np.testing.assert_array_equal(none, -1)
+    _, odd = make_near_duplicates(
+        5, 2, duplicate_fraction=1.0, group_size=2, random_state=0
+    )
+    # 5 rows in pairs: the lone fifth row is a distinct row
+    assert np.sum(odd < 0) == 1 and np.all(_group_sizes(odd) == 2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (
+            {"duplicate_fraction": 1.5},
+            ValueError,
+            r"`duplicate_fraction` must be a float in \[0, 1\]",
+        ),
+        (
+            {"duplicate_fraction": "half"},
+            TypeError,
+            "`duplicate_fraction` must be a float",
+        ),
+        ({"group_size": 1}, ValueError, "`group_size` must be an int >= 2"),
+        (
+            {"group_size": (4, 2)},
+            ValueError,
+            "`group_size` must be an int >= 2 or a pair",
+        ),
+        (
+            {"group_size": "big"},
+            ValueError,
+            "`group_size` must be an int >= 2 or a pair",
+        ),
+        ({"noise": -0.1}, ValueError, "`noise` must be a finite float >= 0"),
+        ({"noise": np.inf}, ValueError, "`noise` must be a finite float >= 0"),
+        ({"n_centers": 0}, ValueError, "`n_centers` must be an int >= 1"),
+        ({"dtype": np.int32}, ValueError, "`dtype` must be a floating dtype"),
+    ],
+)
+def test_near_duplicates_invalid_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make_near_duplicates(20, 3, **kwargs)
+
+
+def _word_distance(a, b):
+    a, b = a.rstrip(".").lower().split(), b.rstrip(".").lower().split()
+    d = np.arange(len(b) + 1)
+    for i, wa in enumerate(a, 1):
+        prev, d[0] = d.copy(), i
+        for j, wb in enumerate(b, 1):
+            d[j] = min(prev[j] + 1, d[j - 1] + 1, prev[j - 1] + (wa != wb))
+    return int(d[-1])
+
+
+def test_near_duplicate_texts_are_small_edits_of_one_sentence():
+    texts, groups = make_near_duplicate_texts(
+        200, duplicate_fraction=0.5, n_words=10, n_edits=1, random_state=0
+    )
+    assert len(texts) == 200 and all(isinstance(t, str) for t in texts)
+    assert np.sum(groups >= 0) == 100
+    for g in range(groups.max() + 1):
+        members = [texts[i] for i in np.flatnonzero(groups == g)]
+        # two copies with one edit each: at most 2 word edits apart
+        # (a swap counts as two substitutions)
+        for other in members[1:]:
+            assert _word_distance(members[0], other) <= 4
+    distinct = [t for t, g in zip(texts, groups) if g < 0]
+    assert min(_word_distance(a, b) for a, b in zip(distinct, distinct[1:])) > 5
+    assert (
+        texts
+        == make_near_duplicate_texts(
+            200, duplicate_fraction=0.5, n_words=10, n_edits=1, random_state=0
+        )[0]
+    )
+
+
+def test_near_duplicate_texts_exact_copies():
+    texts, groups = make_near_duplicate_texts(30, n_edits=0, random_state=1)
+    for g in range(groups.max() + 1):
+        assert len({texts[i] for i in np.flatnonzero(groups == g)}) == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_edits": -1}, "`n_edits` must be an int >= 0"),
+        ({"n_words": 0}, "`n_words` must be an int >= 1"),
+        ({"duplicate_fraction": -0.1}, "`duplicate_fraction` must be a float in"),
+    ],
+)
+def test_near_duplicate_texts_invalid_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_near_duplicate_texts(20, **kwargs)
