@@ -19,7 +19,7 @@ CPU otherwise:
 
 This example uses scikit-learn's 8x8 handwritten digits (no download) with a
 few planted corruptions, and shows the hardest and easiest images each metric
-finds. It needs the ``torch`` extra (``pip install "sklearn-prune[torch]"``)
+finds. It needs the ``torch`` extra (``pip install -e ".[torch]"`` from a clone)
 and runs on a CPU in well under a minute.
 """
 

@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+from scipy import sparse
 
 from ._compat import _safe_indexing
 
@@ -45,16 +48,29 @@ def check_tensor(X, *, name: str = "X", min_ndim: int = 2):
     return X
 
 
+#: sparse formats whose rows can be indexed directly
+_ROW_INDEXABLE_SPARSE = ("csr", "csc", "lil")
+
+
 def take_rows(X, indices: np.ndarray):
     """Rows ``indices`` of ``X``, in ``X``'s own type.
 
-    numpy arrays, scipy sparse matrices, pandas objects (index and dtypes
-    kept), lists and torch tensors (on their own device) are supported.
+    numpy arrays, scipy sparse matrices and arrays of every format, pandas
+    objects (index and dtypes kept), lists, tuples and torch tensors (on
+    their own device) are supported. Sparse formats without row indexing
+    (COO, DIA, BSR, DOK) go through CSR and come back in their own format.
     """
     if is_torch_tensor(X):
         import torch
 
         return X[torch.as_tensor(indices, device=X.device)]
+    if sparse.issparse(X) and X.format not in _ROW_INDEXABLE_SPARSE:
+        with warnings.catch_warnings():
+            # the input's own format, however (in)efficient for these rows
+            warnings.simplefilter("ignore", sparse.SparseEfficiencyWarning)
+            return X.tocsr()[indices].asformat(X.format)
+    if isinstance(X, tuple):
+        return tuple(_safe_indexing(X, indices))
     return _safe_indexing(X, indices)
 
 

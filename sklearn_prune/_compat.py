@@ -2,14 +2,25 @@
 
 scikit-learn's private helpers move between releases. Importing them here
 only, and nowhere else, keeps the declared version range checkable: a move
-breaks this module's imports, not the pruners. Parameter-validation
-constraints that scikit-learn lacks are built here from its own classes.
+breaks this module's imports, not the pruners. Features of newer releases are
+gated here too (fit callbacks, scikit-learn >= 1.9), so that the rest of the
+package runs unchanged on the whole declared range (scikit-learn >= 1.6;
+CI's lowest-versions job runs the test suite on every declared floor).
+Parameter-validation constraints that scikit-learn lacks are built here from
+its own classes.
+
+:class:`sklearn_prune.Pipeline` subclasses scikit-learn's Pipeline and also
+relies on these of its private methods, present with the same meaning from
+1.6 to 1.9: ``_iter``, ``_log_message``, ``_check_method_params``,
+``_get_metadata_for_step``, ``_can_fit_transform``, ``_final_estimator`` and
+``_validate_names``.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -25,6 +36,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils._user_interface import _print_elapsed_time
 from sklearn.utils.metadata_routing import _routing_enabled
+from sklearn.utils.validation import _check_method_params
 
 __all__ = [
     "Count",
@@ -34,11 +46,13 @@ __all__ = [
     "Options",
     "RealNotInt",
     "StrOptions",
+    "_check_method_params",
     "_fit_context",
     "_name_estimators",
     "_print_elapsed_time",
     "_routing_enabled",
     "_safe_indexing",
+    "fit_callback_context",
 ]
 
 
@@ -69,3 +83,36 @@ class Count(Interval):
 
     def is_satisfied_by(self, val):
         return not _is_bool(val) and super().is_satisfied_by(val)
+
+
+class _NoCallbacks:
+    """The callback context of scikit-learn < 1.9, which has no fit callbacks.
+
+    It offers the methods of ``sklearn.callback.CallbackContext`` that a
+    meta-estimator's ``fit`` calls, and does nothing.
+    """
+
+    def subcontext(self, **kwargs):
+        return self
+
+    def propagate_callback_context(self, sub_estimator):
+        return nullcontext()
+
+    def call_on_fit_task_begin(self, **kwargs):
+        return False
+
+    def call_on_fit_task_end(self, **kwargs):
+        return False
+
+
+def fit_callback_context(estimator, *, task_name: str = "fit", max_subtasks: int = 0):
+    """Root callback context of ``estimator``'s fit.
+
+    scikit-learn >= 1.9 estimators that support callbacks (``set_callbacks``)
+    get their real context, set up as ``_init_callback_context`` does; on
+    older releases a context that does nothing is returned.
+    """
+    init = getattr(estimator, "_init_callback_context", None)
+    if init is None:
+        return _NoCallbacks()
+    return init(task_name=task_name, max_subtasks=max_subtasks)

@@ -30,7 +30,11 @@ class OraclePruner(BasePruner):
     ----------
     teacher : array-like of shape (n_features,) or fitted linear model
         The teacher's weight vector, or a fitted binary linear model whose
-        ``coef_`` (and ``intercept_``, if any) define it.
+        ``coef_`` (and ``intercept_``, if any) define it. A fitted model given
+        as it is loses its fit wherever the pruner is cloned
+        (:func:`~sklearn.base.clone`, ``cross_validate``, ``GridSearchCV``):
+        wrap it in :class:`sklearn.frozen.FrozenEstimator`, which clones to
+        itself, or pass its weight vector.
 
     {{keep}}
 
@@ -116,8 +120,12 @@ class OraclePruner(BasePruner):
             b = float(np.ravel(getattr(self.teacher, "intercept_", 0.0))[0])
         elif hasattr(self.teacher, "fit"):
             raise ValueError(
-                "`teacher` is an estimator without `coef_`: fit it first, or pass "
-                "a weight vector."
+                f"`teacher` is an estimator without `coef_`: it is not fitted "
+                f"({type(self.teacher).__name__}). Fit it first. If it was fitted "
+                f"and this pruner was cloned since (clone, cross_validate, "
+                f"GridSearchCV clone their estimators and so unfit the teacher), "
+                f"wrap the fitted model as teacher=FrozenEstimator(model) (from "
+                f"sklearn.frozen), or pass its weight vector."
             )
         else:
             w, b = np.asarray(self.teacher, dtype=np.float64), 0.0

@@ -4,12 +4,15 @@
 
 from __future__ import annotations
 
+import sys
 from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass, field, fields
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin
+from sklearn.pipeline import Pipeline as _SklearnPipeline
+from sklearn.utils import InputTags, Tags, check_random_state
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -49,7 +52,7 @@ def is_pruner(estimator: object) -> bool:
 
 
 @fill_doc
-class BasePruner(BaseEstimator, metaclass=ABCMeta):
+class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for pruners: score every row, keep a fraction of them.
 
     Subclasses implement ``_compute_scores(X, y, rng, **params)`` and return
@@ -57,7 +60,8 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
     input validation, the choice of rows, returning them in the input's type)
     lives here. Pruners are samplers: they have ``fit_resample`` and no
     ``transform``, so a :class:`sklearn_prune.Pipeline` runs them during
-    ``fit`` only.
+    ``fit`` only. They keep the columns: ``get_feature_names_out`` returns
+    the input's feature names, as imbalanced-learn's samplers do.
 
     Parameters
     ----------
@@ -98,8 +102,6 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
 
     #: sparse formats accepted by ``fit`` (False: dense only)
     _accept_sparse: bool | tuple = False
-    #: whether ``fit`` takes extra parameters (passed to ``_compute_scores``)
-    _takes_fit_params: bool = False
 
     def __init__(
         self,
@@ -130,6 +132,19 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
     def _compute_scores(self, X, y, rng: np.random.RandomState, **params) -> np.ndarray:
         """Difficulty of each row of validated ``X`` (higher = harder)."""
 
+    def _route_fit_params(self, params: dict) -> dict:
+        """Keyword arguments of ``_compute_scores`` from the metadata given to ``fit``.
+
+        A pruner that consumes no metadata refuses all of it. A pruner with
+        sub-estimators overrides this together with ``get_metadata_routing``.
+        """
+        if params:
+            raise TypeError(
+                f"{type(self).__name__}.fit got unexpected fit parameters "
+                f"{sorted(params)}; it accepts none."
+            )
+        return {}
+
     # -- public API -----------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, **params):
@@ -141,10 +156,13 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
             Training data. pandas DataFrames and lists are accepted; image
             arrays or torch tensors of shape (n_samples, ...) where the
             pruner's embedding or estimator accepts them.
-        y : array-like of shape (n_samples,), default=None
-            Targets (class labels), where the pruner uses them.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes), default=None
+            Targets. Where labels are used (``class_balance=True``, EL2N,
+            class prototypes) they must be class labels or one-hot rows;
+            otherwise any target (regression values too) passes through.
         **params : dict
-            Extra fit parameters, where the pruner documents some.
+            Metadata, where the pruner documents some (routed to its
+            sub-estimators); other pruners refuse any.
 
         Returns
         -------
@@ -152,17 +170,15 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
             Fitted pruner with ``scores_`` and ``sample_indices_``.
         """
         self._clear_fitted()
-        if params and not self._takes_fit_params:
-            raise TypeError(
-                f"{type(self).__name__}.fit got unexpected fit parameters "
-                f"{sorted(params)}; it accepts none."
-            )
+        score_params = self._route_fit_params(params)
         X, y = self._validate_input(X, y)
         # fail on the budget and the labels before the expensive scoring
         self._check_budget(X, y)
         n_samples = n_rows(X)
         rng = check_random_state(self.random_state)
-        scores = np.asarray(self._compute_scores(X, y, rng, **params), dtype=np.float64)
+        scores = np.asarray(
+            self._compute_scores(X, y, rng, **score_params), dtype=np.float64
+        )
         if scores.shape != (n_samples,) or not np.all(np.isfinite(scores)):
             raise ValueError(
                 f"{type(self).__name__} computed invalid scores (shape "
@@ -207,19 +223,22 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
-        y : array-like of shape (n_samples,), default=None
-            Targets (class labels).
+        y : array-like of shape (n_samples,) or (n_samples, n_classes), default=None
+            Targets, as in :meth:`fit`.
         **params : dict
-            Extra fit parameters, passed to :meth:`fit`.
+            Metadata, passed to :meth:`fit`.
 
         Returns
         -------
         X_kept : same type as X, of shape (n_kept, ...)
             The kept rows, in their original order, in the type of ``X``
-            (numpy array, sparse matrix, pandas DataFrame with its index and
-            dtypes, list or torch tensor).
-        y_kept : same type as y, of shape (n_kept,), or None
-            The matching targets, or None when ``y`` is None.
+            (numpy array, pandas DataFrame with its index and dtypes, list,
+            tuple, torch tensor, or scipy sparse matrix or array in its own
+            format: formats without row indexing, such as COO or DIA, are
+            scored and cut through CSR and converted back).
+        y_kept : same type as y, of shape (n_kept,) or (n_kept, n_classes), or None
+            The matching targets (one-hot rows stay one-hot), or None when
+            ``y`` is None.
         """
         self.fit(X, y, **params)
         idx = self.sample_indices_
@@ -295,6 +314,75 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = bool(self._accept_sparse)
+        input_tags = _PrunerInputTags(**_as_kwargs(tags.input_tags))
+        input_tags.sparse = bool(self._accept_sparse)
+        tags = _PrunerTags(**{**_as_kwargs(tags), "input_tags": input_tags})
+        tags.estimator_type = "sampler"
         tags.target_tags.required = self._requires_y()
         return tags
+
+    def __getattr__(self, name):
+        # reached only for attributes that do not exist
+        if name in ("transform", "fit_transform") and _asked_by_sklearn_pipeline():
+            raise TypeError(
+                f"{type(self).__name__} is a pruner: it drops rows while fitting "
+                f"(fit_resample) and has no `{name}`, so scikit-learn's own "
+                f"Pipeline cannot run it. Use sklearn_prune.Pipeline or "
+                f"sklearn_prune.make_pipeline instead (drop-in replacements that "
+                f"run pruners during fit only), or imblearn.pipeline.Pipeline."
+            )
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}"
+        )
+
+
+# -- estimator tags -----------------------------------------------------------
+# imbalanced-learn reads two tags that scikit-learn's dataclasses lack: whether
+# DataFrames come back as DataFrames (``input_tags.dataframe``) and what kind
+# of sampler this is (``sampler_tags``). Pruners declare both, so that
+# ``imblearn.utils.estimator_checks`` and ``imblearn.base.is_sampler`` work
+# without importing imbalanced-learn here.
+
+
+@dataclass(slots=True)
+class _PrunerInputTags(InputTags):
+    """scikit-learn's input tags, plus imbalanced-learn's ``dataframe``."""
+
+    dataframe: bool = True
+
+
+@dataclass(slots=True)
+class _SamplerTags:
+    """imbalanced-learn's sampler tags: ``sample_indices_`` is set by fit."""
+
+    sample_indices: bool = True
+
+
+@dataclass(slots=True)
+class _PrunerTags(Tags):
+    """scikit-learn's tags, plus imbalanced-learn's ``sampler_tags``."""
+
+    sampler_tags: _SamplerTags = field(default_factory=_SamplerTags)
+
+
+def _as_kwargs(tags) -> dict:
+    return {f.name: getattr(tags, f.name) for f in fields(tags)}
+
+
+# the methods of scikit-learn's Pipeline that look for ``transform`` on a step
+_SKLEARN_PIPELINE_CHECKS = frozenset(
+    getattr(_SklearnPipeline, name).__code__
+    for name in ("_validate_steps", "_can_transform", "_can_fit_transform")
+    if hasattr(getattr(_SklearnPipeline, name, None), "__code__")
+)
+
+
+def _asked_by_sklearn_pipeline() -> bool:
+    """Whether the attribute lookup in progress comes from scikit-learn's Pipeline.
+
+    True when the caller of ``BasePruner.__getattr__`` is one of the methods
+    with which :class:`sklearn.pipeline.Pipeline` itself (not a subclass that
+    overrides them, such as ours or imbalanced-learn's) checks its steps.
+    """
+    caller = sys._getframe(2)  # 0: here, 1: __getattr__, 2: who looked it up
+    return caller.f_code in _SKLEARN_PIPELINE_CHECKS

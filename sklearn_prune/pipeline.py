@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from sklearn import pipeline as _skpipeline
 from sklearn.base import clone
 from sklearn.utils import Bunch
@@ -17,32 +19,46 @@ from ._compat import (
     _name_estimators,
     _print_elapsed_time,
     _routing_enabled,
+    fit_callback_context,
 )
 from .base import is_pruner
 
 __all__ = ["Pipeline", "make_pipeline"]
+
+#: fit parameters cut to the kept rows unless a Pipeline names others
+PER_ROW_PARAMS = ("sample_weight", "groups")
 
 
 def _is_skipped(step) -> bool:
     return step is None or (isinstance(step, str) and step == "passthrough")
 
 
-def _fit_transform_one(transformer, X, y, message_clsname, message, params):
+def _fit_transform_one(
+    transformer, X, y, message_clsname, message, params, *, caller, callback_ctx
+):
     """Fit a transformer and transform ``X`` (cached by ``memory``)."""
-    with _print_elapsed_time(message_clsname, message):
-        if hasattr(transformer, "fit_transform"):
-            Xt = transformer.fit_transform(X, y, **params.get("fit_transform", {}))
-        else:
-            Xt = transformer.fit(X, y, **params.get("fit", {})).transform(
-                X, **params.get("transform", {})
-            )
+    with callback_ctx.propagate_callback_context(transformer):
+        callback_ctx.call_on_fit_task_begin(estimator=caller, X=X, y=y)
+        with _print_elapsed_time(message_clsname, message):
+            if hasattr(transformer, "fit_transform"):
+                Xt = transformer.fit_transform(X, y, **params.get("fit_transform", {}))
+            else:
+                Xt = transformer.fit(X, y, **params.get("fit", {})).transform(
+                    X, **params.get("transform", {})
+                )
+        callback_ctx.call_on_fit_task_end(estimator=caller, X=Xt, y=y)
     return Xt, transformer
 
 
-def _fit_resample_one(sampler, X, y, message_clsname, message, params):
+def _fit_resample_one(
+    sampler, X, y, message_clsname, message, params, *, caller, callback_ctx
+):
     """Fit a sampler and return its resampled data (cached by ``memory``)."""
-    with _print_elapsed_time(message_clsname, message):
-        X_res, y_res = sampler.fit_resample(X, y, **params.get("fit", {}))
+    with callback_ctx.propagate_callback_context(sampler):
+        callback_ctx.call_on_fit_task_begin(estimator=caller, X=X, y=y)
+        with _print_elapsed_time(message_clsname, message):
+            X_res, y_res = sampler.fit_resample(X, y, **params.get("fit", {}))
+        callback_ctx.call_on_fit_task_end(estimator=caller, X=X_res, y=y_res)
     return X_res, y_res, sampler
 
 
@@ -61,9 +77,9 @@ class Pipeline(_skpipeline.Pipeline):
     steps may be transformers or *samplers*: objects with ``fit_resample``, such
     as the pruners of this package or imbalanced-learn's samplers. During
     ``fit``, ``fit_transform`` and ``fit_predict`` a sampler replaces the data by
-    the rows it keeps, and per-row fit parameters routed to later steps (such as
-    ``clf__sample_weight``) are cut to the same rows, using the sampler's
-    ``sample_indices_``. ``predict``, ``transform``, ``score``,
+    the rows it keeps, and the per-row fit parameters (``per_row_params``, such
+    as ``clf__sample_weight``) of later steps are cut to the same rows, using
+    the sampler's ``sample_indices_``. ``predict``, ``transform``, ``score``,
     ``decision_function``, ``predict_proba`` and the other methods skip
     samplers: pruning never touches data at prediction time.
 
@@ -75,6 +91,14 @@ class Pipeline(_skpipeline.Pipeline):
         List of (name, estimator) tuples chained in order. Intermediate steps
         must have ``transform`` or ``fit_resample`` (not both); the last step
         only needs ``fit``. A step may be ``"passthrough"`` or None.
+    per_row_params : tuple of str, default=("sample_weight", "groups")
+        Names of the fit parameters that hold one value per row. After a
+        sampler, these parameters of the later steps are cut to the kept rows
+        (and must have one value per row of the data the sampler saw); every
+        other parameter passes unchanged, whatever its length (a ``classes``
+        list, an evaluation set). Names are the steps' own parameter names
+        (``sample_weight`` for ``clf__sample_weight``, and for metadata that
+        a step requests under an alias).
     transform_input : list of str, default=None
         As in :class:`sklearn.pipeline.Pipeline` (needs metadata routing).
     memory : str or object with the joblib.Memory interface, default=None
@@ -95,6 +119,12 @@ class Pipeline(_skpipeline.Pipeline):
     --------
     make_pipeline : Build a Pipeline without naming the steps.
 
+    Notes
+    -----
+    With scikit-learn >= 1.9, callbacks set with ``set_callbacks`` (such as
+    ``sklearn.callback.ProgressBar``) see every step, samplers included, as
+    they do in scikit-learn's Pipeline.
+
     Examples
     --------
     >>> from sklearn.datasets import load_digits
@@ -109,12 +139,42 @@ class Pipeline(_skpipeline.Pipeline):
     (1797,)
     """
 
+    _parameter_constraints: dict = {
+        **_skpipeline.Pipeline._parameter_constraints,
+        "per_row_params": [tuple, list],
+    }
+
+    def __init__(
+        self,
+        steps,
+        *,
+        per_row_params=PER_ROW_PARAMS,
+        transform_input=None,
+        memory=None,
+        verbose=False,
+    ):
+        super().__init__(
+            steps, transform_input=transform_input, memory=memory, verbose=verbose
+        )
+        self.per_row_params = per_row_params
+
+    def __getitem__(self, ind):
+        item = super().__getitem__(ind)
+        if isinstance(ind, slice):
+            item.per_row_params = self.per_row_params
+        return item
+
     def _validate_steps(self):
         if not self.steps:
             raise ValueError("The pipeline is empty. Please add steps.")
         names, estimators = zip(*self.steps)
         self._validate_names(names)
-        self._check_estimators_are_instances(estimators)
+        for est in estimators:
+            if isinstance(est, type):
+                raise TypeError(
+                    f"Expected an estimator instance ({est.__name__}()), got "
+                    f"estimator class instead ({est.__name__})."
+                )
         for t in estimators[:-1]:
             if _is_skipped(t):
                 continue
@@ -149,18 +209,23 @@ class Pipeline(_skpipeline.Pipeline):
                 continue
             yield idx, name, step
 
-    def _fit(self, X, y=None, routed_params=None, raw_params=None):
+    def _fit(self, X, y=None, routed_params=None, raw_params=None, callback_ctx=None):
         """Fit every step but the last; return the data and parameters it needs."""
         self.steps = list(self.steps)
         self._validate_steps()
         memory = check_memory(self.memory)
-        fit_transform_cached = memory.cache(_fit_transform_one)
-        fit_resample_cached = memory.cache(_fit_resample_one)
+        ignore = ["caller", "callback_ctx"]
+        fit_transform_cached = memory.cache(_fit_transform_one, ignore=ignore)
+        fit_resample_cached = memory.cache(_fit_resample_one, ignore=ignore)
         for step_idx, name, step in self._iter(
             with_final=False, filter_passthrough=False, filter_resample=False
         ):
+            kind = "fit-resample" if is_pruner(step) else "fit-transform"
+            subcontext = callback_ctx.subcontext(task_name=f"{kind}-{name}")
             if _is_skipped(step):
                 with _print_elapsed_time("Pipeline", self._log_message(step_idx)):
+                    subcontext.call_on_fit_task_begin(estimator=self, X=X, y=y)
+                    subcontext.call_on_fit_task_end(estimator=self, X=X, y=y)
                     continue
             if getattr(memory, "location", None) is None:
                 cloned = step  # as scikit-learn: no clone without caching
@@ -175,21 +240,40 @@ class Pipeline(_skpipeline.Pipeline):
             if is_pruner(cloned):
                 n_before = n_rows(X)
                 X, y, fitted = fit_resample_cached(
-                    cloned, X, y, "Pipeline", message, step_params
+                    cloned,
+                    X,
+                    y,
+                    "Pipeline",
+                    message,
+                    step_params,
+                    caller=self,
+                    callback_ctx=subcontext,
                 )
                 routed_params = self._cut_params(
                     routed_params, step_idx, fitted, n_before, n_rows(X)
                 )
             else:
                 X, fitted = fit_transform_cached(
-                    cloned, X, y, "Pipeline", message, step_params
+                    cloned,
+                    X,
+                    y,
+                    "Pipeline",
+                    message,
+                    step_params,
+                    caller=self,
+                    callback_ctx=subcontext,
                 )
             self.steps[step_idx] = (name, fitted)
         return X, y, routed_params
 
     def _cut_params(self, routed_params, step_idx, sampler, n_before, n_after):
-        """Cut per-row parameters of the steps after ``step_idx`` to the kept rows."""
+        """Cut the per-row parameters of the steps after ``step_idx`` to the kept rows.
+
+        Only parameters named in ``per_row_params`` are cut; their length is
+        checked against the rows the sampler saw.
+        """
         later = {name for name, _ in self.steps[step_idx + 1 :]}
+        per_row = set(self.per_row_params)
         indices = getattr(sampler, "sample_indices_", None)
         cut = Bunch()
         for name, methods in routed_params.items():
@@ -198,21 +282,26 @@ class Pipeline(_skpipeline.Pipeline):
                 continue
             cut[name] = Bunch()
             for method, params in methods.items():
-                cut[name][method] = Bunch()
-                for key, value in params.items():
-                    per_row = hasattr(value, "__len__") and not isinstance(value, str)
-                    if per_row and len(value) == n_before:
-                        if indices is None:
-                            if n_after == n_before:
-                                cut[name][method][key] = value
-                                continue
-                            raise ValueError(
-                                f"Cannot cut the per-row parameter {name}__{key} to "
-                                f"the rows kept by {type(sampler).__name__}: it has "
-                                f"no `sample_indices_`."
-                            )
-                        value = take_rows(value, indices)
-                    cut[name][method][key] = value
+                cut[name][method] = Bunch(**params)
+                for key in per_row.intersection(params):
+                    value = params[key]
+                    if value is None:
+                        continue
+                    if n_rows(value) != n_before:
+                        raise ValueError(
+                            f"The per-row parameter {name}__{key} has "
+                            f"{n_rows(value)} values, but the sampler before it, "
+                            f"{type(sampler).__name__}, saw {n_before} rows."
+                        )
+                    if indices is None:
+                        if n_after == n_before:
+                            continue
+                        raise ValueError(
+                            f"Cannot cut the per-row parameter {name}__{key} to "
+                            f"the rows kept by {type(sampler).__name__}: it has "
+                            f"no `sample_indices_`."
+                        )
+                    cut[name][method][key] = take_rows(value, indices)
         return cut
 
     def get_metadata_routing(self):
@@ -243,12 +332,30 @@ class Pipeline(_skpipeline.Pipeline):
                 "`sklearn.set_config(enable_metadata_routing=True)`."
             )
 
-    def _last_step_params(self, routed_params, raw_params):
-        return self._get_metadata_for_step(
+    def _fit_all(self, method, X, y, params):
+        """Check the parameters and fit all steps but the last, with callbacks.
+
+        Returns the root callback context, the data and parameters for the
+        last step, and the last step's callback context.
+        """
+        task = method.replace("_", "-")
+        callback_ctx = fit_callback_context(
+            self, task_name=task, max_subtasks=len(self.steps)
+        )
+        callback_ctx.call_on_fit_task_begin(estimator=self, X=X, y=y)
+        self._check_transform_input()
+        routing_method = "fit" if method == "fit_resample" else method
+        routed_params = self._check_method_params(method=routing_method, props=params)
+        Xt, yt, routed_params = self._fit(
+            X, y, routed_params, raw_params=params, callback_ctx=callback_ctx
+        )
+        last_params = self._get_metadata_for_step(
             step_idx=len(self) - 1,
             step_params=routed_params[self.steps[-1][0]],
-            all_params=raw_params,
+            all_params=params,
         )
+        subcontext = callback_ctx.subcontext(task_name=f"{task}-final-estimator")
+        return callback_ctx, Xt, yt, last_params, subcontext
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, **params):
@@ -261,21 +368,25 @@ class Pipeline(_skpipeline.Pipeline):
         y : iterable, default=None
             Training targets.
         **params : dict of str -> object
-            Fit parameters ``step__param``. Per-row parameters (e.g.
-            ``clf__sample_weight``) are cut to the rows kept by earlier samplers.
+            Fit parameters ``step__param`` (or, with metadata routing, the
+            metadata that steps request). Those named in ``per_row_params``
+            (e.g. ``clf__sample_weight``) are cut to the rows kept by earlier
+            samplers.
 
         Returns
         -------
         self : Pipeline
             This pipeline, fitted.
         """
-        self._check_transform_input()
-        routed_params = self._check_method_params(method="fit", props=params)
-        Xt, yt, routed_params = self._fit(X, y, routed_params, raw_params=params)
+        ctx, Xt, yt, last_params, sub = self._fit_all("fit", X, y, params)
+        last = self._final_estimator
         with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
-            if not _is_skipped(self._final_estimator):
-                last_params = self._last_step_params(routed_params, params)
-                self._final_estimator.fit(Xt, yt, **last_params["fit"])
+            with _propagated(sub, last):
+                sub.call_on_fit_task_begin(estimator=self, X=Xt, y=yt)
+                if not _is_skipped(last):
+                    last.fit(Xt, yt, **last_params["fit"])
+                sub.call_on_fit_task_end(estimator=self, X=Xt, y=yt)
+        ctx.call_on_fit_task_end(estimator=self, X=Xt, y=yt)
         return self
 
     @available_if(_skpipeline.Pipeline._can_fit_transform)
@@ -297,19 +408,22 @@ class Pipeline(_skpipeline.Pipeline):
         Xt : array-like of shape (n_kept, n_transformed_features)
             The kept rows, transformed.
         """
-        self._check_transform_input()
-        routed_params = self._check_method_params(method="fit_transform", props=params)
-        Xt, yt, routed_params = self._fit(X, y, routed_params, raw_params=params)
+        ctx, Xt, yt, last_params, sub = self._fit_all("fit_transform", X, y, params)
         last = self._final_estimator
         with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
-            if _is_skipped(last):
-                return Xt
-            last_params = self._last_step_params(routed_params, params)
-            if hasattr(last, "fit_transform"):
-                return last.fit_transform(Xt, yt, **last_params["fit_transform"])
-            return last.fit(Xt, yt, **last_params["fit"]).transform(
-                Xt, **last_params["transform"]
-            )
+            with _propagated(sub, last):
+                sub.call_on_fit_task_begin(estimator=self, X=Xt, y=yt)
+                if _is_skipped(last):
+                    pass
+                elif hasattr(last, "fit_transform"):
+                    Xt = last.fit_transform(Xt, yt, **last_params["fit_transform"])
+                else:
+                    Xt = last.fit(Xt, yt, **last_params["fit"]).transform(
+                        Xt, **last_params["transform"]
+                    )
+                sub.call_on_fit_task_end(estimator=self, X=Xt, y=yt)
+        ctx.call_on_fit_task_end(estimator=self, X=Xt, y=yt)
+        return Xt
 
     @available_if(_final_estimator_has("fit_predict"))
     @_fit_context(prefer_skip_nested_validation=False)
@@ -330,14 +444,15 @@ class Pipeline(_skpipeline.Pipeline):
         y_pred : ndarray of shape (n_kept,)
             Predictions for the kept rows.
         """
-        self._check_transform_input()
-        routed_params = self._check_method_params(method="fit_predict", props=params)
-        Xt, yt, routed_params = self._fit(X, y, routed_params, raw_params=params)
+        ctx, Xt, yt, last_params, sub = self._fit_all("fit_predict", X, y, params)
+        last = self._final_estimator
         with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
-            last_params = routed_params[self.steps[-1][0]]
-            return self._final_estimator.fit_predict(
-                Xt, yt, **last_params.get("fit_predict", {})
-            )
+            with _propagated(sub, last):
+                sub.call_on_fit_task_begin(estimator=self, X=Xt, y=yt)
+                y_pred = last.fit_predict(Xt, yt, **last_params.get("fit_predict", {}))
+                sub.call_on_fit_task_end(estimator=self, X=Xt, y=yt)
+        ctx.call_on_fit_task_end(estimator=self, X=Xt, y=yt)
+        return y_pred
 
     @available_if(_final_estimator_has("fit_resample"))
     @_fit_context(prefer_skip_nested_validation=False)
@@ -358,23 +473,39 @@ class Pipeline(_skpipeline.Pipeline):
         X_kept, y_kept : tuple
             The last step's ``fit_resample`` output.
         """
-        self._check_transform_input()
-        routed_params = self._check_method_params(method="fit", props=params)
-        Xt, yt, routed_params = self._fit(X, y, routed_params, raw_params=params)
+        ctx, Xt, yt, last_params, sub = self._fit_all("fit_resample", X, y, params)
+        last = self._final_estimator
         with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
-            last_params = routed_params[self.steps[-1][0]]
-            return self._final_estimator.fit_resample(
-                Xt, yt, **last_params.get("fit", {})
-            )
+            with _propagated(sub, last):
+                sub.call_on_fit_task_begin(estimator=self, X=Xt, y=yt)
+                X_kept, y_kept = last.fit_resample(Xt, yt, **last_params.get("fit", {}))
+                sub.call_on_fit_task_end(estimator=self, X=X_kept, y=y_kept)
+        ctx.call_on_fit_task_end(estimator=self, X=X_kept, y=y_kept)
+        return X_kept, y_kept
 
 
-def make_pipeline(*steps, memory=None, transform_input=None, verbose=False) -> Pipeline:
+def _propagated(context, step):
+    """Propagate the callback context to the last step (nothing for passthrough)."""
+    if _is_skipped(step):
+        return nullcontext()
+    return context.propagate_callback_context(step)
+
+
+def make_pipeline(
+    *steps,
+    per_row_params=PER_ROW_PARAMS,
+    memory=None,
+    transform_input=None,
+    verbose=False,
+) -> Pipeline:
     """Build a :class:`Pipeline` from the given steps, naming them automatically.
 
     Parameters
     ----------
     *steps : list of estimators
         Transformers, samplers (e.g. pruners) and a final estimator.
+    per_row_params : tuple of str, default=("sample_weight", "groups")
+        Fit parameters cut to the rows kept by samplers (see :class:`Pipeline`).
     memory : str or object with the joblib.Memory interface, default=None
         Caches fitted transformers and samplers.
     transform_input : list of str, default=None
@@ -397,6 +528,7 @@ def make_pipeline(*steps, memory=None, transform_input=None, verbose=False) -> P
     """
     return Pipeline(
         _name_estimators(steps),
+        per_row_params=per_row_params,
         transform_input=transform_input,
         memory=memory,
         verbose=verbose,

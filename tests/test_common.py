@@ -1,6 +1,7 @@
 """scikit-learn's estimator checks on every pruner."""
 
 import numpy as np
+import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -43,4 +44,65 @@ EXPECTED_FAILED: dict = {}
     _instances(), expected_failed_checks=lambda est: EXPECTED_FAILED.get(type(est), {})
 )
 def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+try:
+    from imblearn.utils.estimator_checks import estimator_checks_generator
+except ImportError:  # imbalanced-learn is an optional extra
+    estimator_checks_generator = None
+
+# imbalanced-learn's sampler checks that do not apply to pruners, and why.
+_SAMPLING_STRATEGY = (
+    "sampling_strategy_ is imbalanced-learn's per-class target count; a pruner "
+    "is driven by `keep` and exposes the kept rows as sample_indices_ instead"
+)
+_LABELS_UNUSED = {
+    "check_target_type": (
+        "a pruner that does not use y passes any target through (regression "
+        "values, multilabel rows); samplers that balance classes refuse them"
+    ),
+    "check_samplers_one_label": (
+        "a single class is fine for a pruner that does not use labels"
+    ),
+}
+
+
+def _imblearn_expected_failures(estimator):
+    failures = {"check_samplers_fit": _SAMPLING_STRATEGY}
+    if not isinstance(estimator, EL2NPruner):
+        failures.update(_LABELS_UNUSED)
+    if isinstance(estimator, PrototypePruner):
+        failures["check_samplers_pandas_sparse"] = (
+            "PrototypePruner takes dense input only (faiss k-means)"
+        )
+    return failures
+
+
+def _imblearn_checks() -> list:
+    """imbalanced-learn's checks of every pruner, expected failures marked xfail."""
+    if estimator_checks_generator is None:
+        return []
+    return [
+        case
+        for est in _instances()
+        for case in estimator_checks_generator(
+            est,
+            expected_failed_checks=_imblearn_expected_failures(est),
+            mark="xfail",
+        )
+    ]
+
+
+def _check_id(value):
+    if hasattr(value, "fit"):
+        return type(value).__name__
+    return getattr(value, "func", value).__name__
+
+
+@pytest.mark.skipif(
+    estimator_checks_generator is None, reason="imbalanced-learn is not installed"
+)
+@pytest.mark.parametrize("estimator, check", _imblearn_checks(), ids=_check_id)
+def test_imblearn_compatible(estimator, check):
     check(estimator)

@@ -1,11 +1,14 @@
 """The pruner contract, checked on every pruner: types, counts, errors, no mutation."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_prune import EL2NPruner, OraclePruner, PrototypePruner, RandomPruner
 
@@ -188,3 +191,107 @@ def test_unexpected_fit_params_are_rejected(Xy):
     X, y = Xy
     with pytest.raises(TypeError, match="unexpected fit parameters"):
         RandomPruner().fit(X, y, sample_weight=np.ones(len(y)))
+
+
+# -- regressions of issue 10: no silent wrong selections ----------------------
+
+
+@ALL
+def test_class_balance_refuses_continuous_targets(pruner, Xy):
+    X, _ = Xy
+    y_continuous = np.linspace(0.0, 1.0, len(X))
+    with pytest.raises(ValueError, match="continuous"):
+        clone(pruner).set_params(class_balance=True).fit(X, y_continuous)
+
+
+def test_use_labels_refuses_continuous_targets(Xy):
+    X, _ = Xy
+    with pytest.raises(ValueError, match="continuous"):
+        PrototypePruner(use_labels=True, n_clusters=2).fit(X, np.linspace(0, 1, 300))
+
+
+@pytest.mark.parametrize(
+    "pruner",
+    [p for p in _pruners(keep=0.4, random_state=0) if not isinstance(p, EL2NPruner)],
+    ids=lambda p: type(p).__name__,
+)
+def test_targets_pass_through_pruners_that_do_not_use_them(pruner, Xy):
+    X, y = Xy
+    without = clone(pruner).fit(X).sample_indices_
+    for target in (np.linspace(0, 1, len(X)), np.eye(2)[y]):  # regression, one-hot
+        X_kept, y_kept = pruner.fit_resample(X, target)
+        np.testing.assert_array_equal(pruner.sample_indices_, without)
+        np.testing.assert_array_equal(y_kept, target[without])
+
+
+@ALL
+def test_one_hot_targets_balance_like_labels(pruner, Xy):
+    X, y = Xy
+    p = clone(pruner).set_params(class_balance=True, keep=0.2)
+    by_label = clone(p).fit(X, y).sample_indices_
+    X_kept, y_kept = p.fit_resample(X, np.eye(2)[y])
+    np.testing.assert_array_equal(p.sample_indices_, by_label)
+    np.testing.assert_array_equal(y_kept, np.eye(2)[y][by_label])
+
+
+@ALL
+def test_failed_refit_leaves_no_stale_fitted_state(pruner, Xy):
+    X, y = Xy
+    p = clone(pruner).fit(X, y)
+    assert hasattr(p, "scores_") and hasattr(p, "sample_indices_")
+    with pytest.raises(ValueError, match="keep"):
+        p.set_params(keep=len(X) + 1).fit(X, y)
+    # what the failed fit validated (n_features_in_) may stay; no result does
+    left = {k for k in vars(p) if k.endswith("_") and not k.startswith("_")}
+    assert left <= {"n_features_in_", "feature_names_in_"}
+
+
+@ALL
+def test_numpy_float_keep_is_a_fraction_and_bool_keep_is_refused(pruner, Xy):
+    X, y = Xy
+    kept = clone(pruner).set_params(keep=np.float32(0.3)).fit(X, y).sample_indices_
+    np.testing.assert_array_equal(
+        kept, clone(pruner).set_params(keep=0.3).fit(X, y).sample_indices_
+    )
+    with pytest.raises(InvalidParameterError, match="keep"):
+        clone(pruner).set_params(keep=True).fit(X, y)
+
+
+SPARSE_FORMATS = ["csr", "csc", "coo", "dia", "bsr", "dok", "lil"]
+
+
+@pytest.mark.parametrize("fmt", SPARSE_FORMATS)
+@pytest.mark.parametrize("container", ["matrix", "array"])
+@pytest.mark.parametrize(
+    "pruner",
+    [
+        p
+        for p in _pruners(keep=0.4, random_state=0)
+        if not isinstance(p, PrototypePruner)  # dense only
+    ],
+    ids=lambda p: type(p).__name__,
+)
+def test_every_sparse_format_comes_back_in_its_own_format(pruner, Xy, fmt, container):
+    X, y = Xy
+    X = X * (np.abs(X) > 0.5)  # some zeros
+    csr = sp.csr_matrix(X) if container == "matrix" else sp.csr_array(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sp.SparseEfficiencyWarning)  # DIA
+        X_sparse = csr.asformat(fmt)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_kept, y_kept = pruner.fit_resample(X_sparse, y)
+    dense_rows = clone(pruner).fit(X, y).sample_indices_
+    np.testing.assert_array_equal(pruner.sample_indices_, dense_rows)
+    assert type(X_kept) is type(X_sparse) and X_kept.format == fmt
+    np.testing.assert_array_equal(X_kept.toarray(), X[dense_rows])
+    np.testing.assert_array_equal(y_kept, y[dense_rows])
+
+
+@ALL
+def test_tuples_in_tuples_out(pruner, Xy):
+    X, y = Xy
+    X_kept, y_kept = pruner.fit_resample(tuple(map(tuple, X)), tuple(y))
+    assert isinstance(X_kept, tuple) and isinstance(y_kept, tuple)
+    idx = pruner.sample_indices_
+    assert X_kept == tuple(map(tuple, X[idx])) and y_kept == tuple(y[idx])

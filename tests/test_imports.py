@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 
 def test_import_does_not_import_torch_or_faiss():
     code = (
@@ -20,3 +22,11 @@ def test_public_names():
 
     for name in sklearn_prune.__all__:
         assert getattr(sklearn_prune, name) is not None
+
+
+def test_missing_torch_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if not installed
+    for name in [m for m in sys.modules if m.startswith("sklearn_prune.torch")]:
+        monkeypatch.delitem(sys.modules, name)
+    with pytest.raises(ImportError, match=r'pip install -e "\.\[torch\]"'):
+        import sklearn_prune.torch  # noqa: F401

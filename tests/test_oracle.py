@@ -2,9 +2,12 @@
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_validate
 
-from sklearn_prune import OraclePruner
+from sklearn_prune import OraclePruner, make_pipeline
 
 
 @pytest.fixture
@@ -58,10 +61,36 @@ def test_bad_teachers_are_rejected(teacher_data):
         OraclePruner(teacher=w[:-1]).fit(X)
     with pytest.raises(ValueError, match="non-zero"):
         OraclePruner(teacher=np.zeros(20)).fit(X)
-    with pytest.raises(ValueError, match="fit it first"):
+    with pytest.raises(ValueError, match="not fitted"):
         OraclePruner(teacher=LogisticRegression()).fit(X)
     y3 = np.arange(500) % 3
     with pytest.raises(ValueError, match="binary"):
         OraclePruner(teacher=LogisticRegression().fit(X, y3)).fit(X)
     with pytest.raises(ValueError, match="angle"):
         OraclePruner(teacher=w, angle=91).fit(X)
+
+
+def test_a_fitted_teacher_survives_clone_when_frozen(teacher_data):
+    X, w, y = teacher_data
+    clf = LogisticRegression().fit(X, y)
+    direct = OraclePruner(teacher=clf, keep=0.3).fit(X)
+    # clone unfits a plain teacher, and the error says what to do
+    with pytest.raises(ValueError, match=r"FrozenEstimator\(model\)"):
+        clone(OraclePruner(teacher=clf, keep=0.3)).fit(X)
+    frozen = clone(OraclePruner(teacher=FrozenEstimator(clf), keep=0.3)).fit(X)
+    np.testing.assert_array_equal(frozen.scores_, direct.scores_)
+    np.testing.assert_array_equal(frozen.sample_indices_, direct.sample_indices_)
+
+
+def test_frozen_teacher_in_cross_validate_and_grid_search(teacher_data):
+    X, w, y = teacher_data
+    teacher = FrozenEstimator(LogisticRegression().fit(X, y))
+    pipe = make_pipeline(OraclePruner(teacher=teacher, keep=0.5), LogisticRegression())
+    res = cross_validate(pipe, X, y, cv=3, return_estimator=True, return_indices=True)
+    coef, b = teacher.coef_.ravel(), teacher.intercept_[0]
+    for est, train in zip(res["estimator"], res["indices"]["train"]):
+        assert est[0].teacher is teacher  # frozen: cloned to itself, never refitted
+        margins = np.abs(X[train] @ coef + b) / np.linalg.norm(coef)
+        np.testing.assert_allclose(est[0].scores_, -margins)
+    grid = GridSearchCV(pipe, {"oraclepruner__keep": [0.3, 0.6]}, cv=3).fit(X, y)
+    assert grid.best_params_["oraclepruner__keep"] in (0.3, 0.6)

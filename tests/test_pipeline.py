@@ -134,7 +134,8 @@ def test_memory_caches_the_pruner(Xy, tmp_path):
     pipe.fit(X, y)
     np.testing.assert_array_equal(first, pipe[0].sample_indices_)
     check_is_fitted(pipe)
-    assert any(tmp_path.rglob("output.pkl"))
+    # the second fit loaded the pruner from the cache: one entry only
+    assert len(list(tmp_path.rglob("output.pkl"))) == 1
 
 
 def test_step_with_transform_and_fit_resample_is_rejected(Xy):
@@ -169,7 +170,8 @@ def test_metadata_routing_cuts_sample_weight(Xy):
 
 
 def test_imblearn_sampler_in_our_pipeline_and_our_pruner_in_theirs(Xy):
-    imblearn = pytest.importorskip("imblearn")
+    pytest.importorskip("imblearn")
+    from imblearn.base import is_sampler
     from imblearn.pipeline import Pipeline as ImbPipeline
     from imblearn.under_sampling import RandomUnderSampler
 
@@ -181,12 +183,133 @@ def test_imblearn_sampler_in_our_pipeline_and_our_pruner_in_theirs(Xy):
     ours.fit(X, y, recordinglr__sample_weight=w)
     idx = ours[0].sample_indices_
     np.testing.assert_array_equal(ours[-1].seen_w_, w[idx])
-    assert imblearn.__version__
+    np.testing.assert_array_equal(ours[-1].seen_X_, X[idx])
     theirs = ImbPipeline(
         [
             ("prune", PrototypePruner(keep=0.4, n_clusters=3, random_state=0)),
             ("clf", RecordingLR()),
         ]
     ).fit(X, y)
-    assert theirs.named_steps["clf"].seen_X_.shape == (120, 8)
+    kept = theirs.named_steps["prune"].sample_indices_
+    np.testing.assert_array_equal(theirs.named_steps["clf"].seen_X_, X[kept])
+    assert kept.shape == (120,)
     assert theirs.predict(X).shape == (300,)
+    # imbalanced-learn recognises pruners as samplers, by their tags
+    assert is_sampler(PrototypePruner()) and is_sampler(RandomPruner())
+
+
+# -- regressions of issue 10 --------------------------------------------------
+
+
+class RecordingFitParams(LogisticRegression):
+    """LogisticRegression with an extra fit parameter that is not per row."""
+
+    def fit(self, X, y, sample_weight=None, classes=None, sample_mask=None):
+        self.seen_w_, self.seen_classes_, self.seen_mask_ = (
+            sample_weight,
+            classes,
+            sample_mask,
+        )
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_only_declared_per_row_parameters_are_cut(Xy):
+    X, y = Xy
+    w = np.arange(300.0)
+    classes = list(range(300))  # as long as X by chance: not per row
+    mask = np.arange(300) % 2 == 0
+    pipe = make_pipeline(RandomPruner(keep=0.5, random_state=0), RecordingFitParams())
+    pipe.fit(
+        X,
+        y,
+        recordingfitparams__sample_weight=w,
+        recordingfitparams__classes=classes,
+    )
+    idx = pipe[0].sample_indices_
+    np.testing.assert_array_equal(pipe[-1].seen_w_, w[idx])
+    assert pipe[-1].seen_classes_ == classes
+    # a per-row parameter of the user's own is declared
+    pipe.set_params(per_row_params=("sample_weight", "sample_mask"))
+    pipe.fit(X, y, recordingfitparams__sample_mask=mask)
+    np.testing.assert_array_equal(pipe[-1].seen_mask_, mask[idx])
+    assert pipe[:1].per_row_params == ("sample_weight", "sample_mask")
+    with pytest.raises(ValueError, match="sample_weight has 299 values"):
+        pipe.fit(X, y, recordingfitparams__sample_weight=w[:-1])
+
+
+def test_estimator_classes_are_refused_on_every_scikit_learn_version(Xy):
+    X, y = Xy
+    with pytest.raises(TypeError, match="Expected an estimator instance"):
+        Pipeline([("prune", RandomPruner), ("clf", LogisticRegression())]).fit(X, y)
+
+
+def test_scikit_learn_pipeline_says_to_use_ours(Xy):
+    from sklearn.pipeline import make_pipeline as sk_make_pipeline
+
+    X, y = Xy
+    with pytest.raises(TypeError, match="Use sklearn_prune.Pipeline"):
+        sk_make_pipeline(RandomPruner(), LogisticRegression()).fit(X, y)
+    last = sk_make_pipeline(StandardScaler(), RandomPruner(keep=0.5)).fit(X, y)
+    assert not hasattr(last, "transform") and not hasattr(last, "fit_transform")
+    with pytest.raises(AttributeError, match="has no attribute 'transform'") as err:
+        last.transform(X)
+    assert "Use sklearn_prune.Pipeline" in str(err.value.__cause__)
+    # anywhere else a pruner simply has no transform
+    assert not hasattr(RandomPruner(), "transform")
+    with pytest.raises(AttributeError, match="has no attribute 'transform'"):
+        getattr(RandomPruner(), "transform")  # noqa: B009
+
+
+def _recording_callback():
+    """A fit callback (scikit-learn >= 1.9) that records its hook calls."""
+
+    class Recorder:
+        def __init__(self):
+            self.calls = []
+
+        def setup(self, estimator, context):
+            self.calls.append(("setup", context.task_name))
+
+        def on_fit_task_begin(self, estimator, context, *, X=None, y=None):
+            self.calls.append(("begin", context.task_name, len(X)))
+
+        def on_fit_task_end(self, estimator, context, *, X=None, y=None):
+            self.calls.append(("end", context.task_name, len(X)))
+
+        def teardown(self, estimator, context):
+            self.calls.append(("teardown", context.task_name))
+
+    return Recorder()
+
+
+def test_fit_callbacks_see_every_step(Xy):
+    pytest.importorskip("sklearn.callback")
+    X, y = Xy
+    recorder = _recording_callback()
+    pipe = Pipeline(
+        [
+            ("scale", StandardScaler()),
+            ("prune", RandomPruner(keep=0.5, random_state=0)),
+            ("clf", LogisticRegression()),
+        ]
+    ).set_callbacks(recorder)
+    pipe.fit(X, y)
+    assert recorder.calls == [
+        ("setup", "fit"),
+        ("begin", "fit", 300),
+        ("begin", "fit-transform-scale", 300),
+        ("end", "fit-transform-scale", 300),
+        ("begin", "fit-resample-prune", 300),
+        ("end", "fit-resample-prune", 150),
+        ("begin", "fit-final-estimator", 150),
+        ("end", "fit-final-estimator", 150),
+        ("end", "fit", 150),
+        ("teardown", "fit"),
+    ]
+    recorder.calls.clear()
+    pipe[:2].set_callbacks(recorder).fit_resample(X, y)
+    assert [c[1] for c in recorder.calls if c[0] == "begin"] == [
+        "fit-resample",
+        "fit-transform-scale",
+        "fit-resample-final-estimator",
+    ]

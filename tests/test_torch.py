@@ -2,7 +2,6 @@
 
 import copy
 import pickle
-import sys
 
 import numpy as np
 import pytest
@@ -72,14 +71,6 @@ def ranks_from_top(scores):
 
 
 # --------------------------------------------------------------------- imports
-
-
-def test_missing_torch_says_what_to_install(monkeypatch):
-    monkeypatch.setitem(sys.modules, "torch", None)
-    for name in [m for m in sys.modules if m.startswith("sklearn_prune.torch")]:
-        monkeypatch.delitem(sys.modules, name)
-    with pytest.raises(ImportError, match=r'pip install "sklearn-prune\[torch\]"'):
-        import sklearn_prune.torch  # noqa: F401
 
 
 # ---------------------------------------------------------------------- device
@@ -241,6 +232,20 @@ def test_torch_embedder_leaves_module_alone(images):
     assert net.training  # eval mode only during transform
     for key, value in net.state_dict().items():  # running stats not updated
         assert torch.equal(value, before[key])
+
+
+@pytest.mark.parametrize("as_tensor", [False, True], ids=["numpy", "tensor"])
+def test_in_place_modules_never_write_into_the_callers_images(images, as_tensor):
+    X = images[0][:64] - 8.0  # negative values, which ReLU(inplace=True) zeroes
+    X = torch.from_numpy(X.copy()) if as_tensor else X.copy()
+    before = X.clone() if as_tensor else X.copy()
+    net = torch.nn.Sequential(torch.nn.ReLU(inplace=True), torch.nn.Flatten())
+    E = TorchEmbedder(module=net, device="cpu", batch_size=16).fit_transform(X)
+    assert E.min() == 0.0  # the module did run in place, on its own copy
+    if as_tensor:
+        assert torch.equal(X, before)
+    else:
+        np.testing.assert_array_equal(X, before)
 
 
 def test_torch_output_is_a_tensor(images):

@@ -4,7 +4,7 @@ Everything here takes images of shape (n_samples, channels, height, width), as
 numpy arrays or torch tensors, and runs on a GPU when one is available
 (``device="auto"``) or on the CPU. Requires the optional ``torch`` extra::
 
-    pip install "sklearn-prune[torch]"
+    pip install -e ".[torch]"     # from a clone of the repository
 
 ``import sklearn_prune`` never imports torch; importing this subpackage does.
 """
@@ -16,8 +16,9 @@ try:
 except ImportError as e:  # pragma: no cover - exercised without torch only
     raise ImportError(
         "sklearn_prune.torch requires torch. Install it with "
-        '`pip install "sklearn-prune[torch]"` (for a GPU build, install torch '
-        "first following https://pytorch.org/get-started/)."
+        '`pip install -e ".[torch]"` from a clone of the repository (for a '
+        "particular build of torch, CPU-only or for your CUDA version, install "
+        "torch first following https://pytorch.org/get-started/)."
     ) from e
 
 from ._contrastive import ContrastiveEncoder

@@ -27,12 +27,23 @@ def stage(X: torch.Tensor, device: torch.device, *, name: str = "X") -> torch.Te
 
 
 def batch(X: torch.Tensor, index, device: torch.device) -> torch.Tensor:
-    """Rows ``index`` (a slice or an index tensor) of ``X`` as float32 on ``device``."""
+    """Rows ``index`` (a slice or an index tensor) of ``X`` as float32 on ``device``.
+
+    The batch never shares memory with ``X``, which may be the caller's own
+    array: it is handed to user modules, and an in-place layer (such as
+    ``ReLU(inplace=True)``) must not write into the caller's data.
+    """
     if X.device != device:
         if isinstance(index, torch.Tensor):
             index = index.cpu()
         return X[index].to(device, non_blocking=True).float()
-    return X[index].float()
+    rows = X[index].float()
+    # a slice of a float32 X is a view of it: copy
+    return (
+        rows.clone()
+        if rows.untyped_storage().data_ptr() == X.untyped_storage().data_ptr()
+        else rows
+    )
 
 
 def batch_slices(n: int, batch_size: int):

@@ -1,0 +1,34 @@
+"""README's Python snippets run as written."""
+
+import re
+import warnings
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _python_block(heading: str) -> str:
+    """The first ```python block after the Markdown heading ``heading``."""
+    text = README.read_text()
+    start = text.index(f"\n{heading}\n")
+    match = re.compile(r"```python\n(.*?)```", re.S).search(text, start)
+    assert match is not None, f"no python block after {heading!r}"
+    return match.group(1)
+
+
+def test_what_it_does_runs_as_written_without_warnings(capsys):
+    code = _python_block("## What it does")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ConvergenceWarning, nor any other,
+        # but for the deprecation notices of old releases of the dependencies
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("error", category=DeprecationWarning, module="sklearn")
+        exec(compile(code, str(README), "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    assert 0.9 < float(out[0]) <= 1.0  # test accuracy on 40% of the rows
+    assert out[1].startswith("{'prune__keep': ")
+    assert out[2] == "DataFrame (213, 30)"
+
+
+def test_perceptron_theory_runs_as_written():
+    exec(compile(_python_block("## Perceptron theory"), str(README), "exec"), {})
