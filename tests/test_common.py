@@ -2,10 +2,18 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_prune import EL2NPruner, OraclePruner, PrototypePruner, RandomPruner
+from sklearn_prune import (
+    EL2NPruner,
+    OraclePruner,
+    PrototypePruner,
+    RandomPruner,
+    ScorePruner,
+    SemDedupPruner,
+)
 
 
 class AnyWidthOraclePruner(OraclePruner):
@@ -22,6 +30,13 @@ class AnyWidthOraclePruner(OraclePruner):
         return np.full(n_features, 1 / np.sqrt(n_features)), 0.0
 
 
+def first_column(X, y):
+    """ScorePruner's scores in the checks: the first feature (dense or sparse)."""
+    if sp.issparse(X):
+        return X[:, [0]].toarray().ravel()
+    return X[:, 0]
+
+
 def _instances():
     return [
         RandomPruner(keep=0.5, random_state=0),
@@ -32,6 +47,11 @@ def _instances():
         EL2NPruner(keep=0.5, n_estimators=2, random_state=0),
         AnyWidthOraclePruner(teacher=[1.0], keep=0.5, random_state=0),
         AnyWidthOraclePruner(teacher=[1.0], keep=0.5, angle=30.0, random_state=0),
+        SemDedupPruner(n_iter=5, random_state=0),
+        SemDedupPruner(keep=0.5, n_clusters=2, n_iter=5, random_state=0),
+        SemDedupPruner(keep=3, keep_in_group="random", n_iter=5, random_state=0),
+        ScorePruner(scores=first_column, keep=0.5, random_state=0),
+        ScorePruner(scores=first_column, keep=2, strategy="easy", random_state=0),
     ]
 
 
@@ -72,9 +92,9 @@ def _imblearn_expected_failures(estimator):
     failures = {"check_samplers_fit": _SAMPLING_STRATEGY}
     if not isinstance(estimator, EL2NPruner):
         failures.update(_LABELS_UNUSED)
-    if isinstance(estimator, PrototypePruner):
+    if isinstance(estimator, (PrototypePruner, SemDedupPruner)):
         failures["check_samplers_pandas_sparse"] = (
-            "PrototypePruner takes dense input only (faiss k-means)"
+            f"{type(estimator).__name__} takes dense input only (faiss k-means)"
         )
     return failures
 

@@ -10,9 +10,21 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_prune import EL2NPruner, OraclePruner, PrototypePruner, RandomPruner
+from sklearn_prune import (
+    EL2NPruner,
+    OraclePruner,
+    PrototypePruner,
+    RandomPruner,
+    ScorePruner,
+    SemDedupPruner,
+)
 
 N_FEATURES = 8
+
+
+def _first_feature(X, y):
+    """ScorePruner's scores here: the first feature, dense or sparse."""
+    return (X[:, [0]].toarray() if sp.issparse(X) else np.asarray(X)[:, [0]]).ravel()
 
 
 def _pruners(**kw):
@@ -21,6 +33,8 @@ def _pruners(**kw):
         PrototypePruner(n_clusters=3, **kw),
         EL2NPruner(estimator=LogisticRegression(), n_estimators=2, **kw),
         OraclePruner(teacher=np.arange(1.0, N_FEATURES + 1), **kw),
+        SemDedupPruner(n_clusters=3, **kw),
+        ScorePruner(scores=_first_feature, **kw),
     ]
 
 
@@ -267,7 +281,7 @@ SPARSE_FORMATS = ["csr", "csc", "coo", "dia", "bsr", "dok", "lil"]
     [
         p
         for p in _pruners(keep=0.4, random_state=0)
-        if not isinstance(p, PrototypePruner)  # dense only
+        if p.__sklearn_tags__().input_tags.sparse  # the dense-only ones refuse it
     ],
     ids=lambda p: type(p).__name__,
 )

@@ -6,26 +6,8 @@ import pytest
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_prune import ScorePruner, make_pipeline, select_indices
-
-
-def first_column(X, y):
-    """Scores for scikit-learn's checks: the first feature (dense or sparse)."""
-    if sp.issparse(X):
-        return X[:, [0]].toarray().ravel()
-    return X[:, 0]
-
-
-@parametrize_with_checks(
-    [
-        ScorePruner(scores=first_column, keep=0.5, random_state=0),
-        ScorePruner(scores=first_column, keep=2, strategy="easy", random_state=0),
-    ]
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sklearn_prune._semdedup as semdedup
 from sklearn_prune import (
@@ -18,17 +17,6 @@ from sklearn_prune import (
 from sklearn_prune._selection import n_kept
 from sklearn_prune.cluster import l2_normalized
 from sklearn_prune.datasets import make_near_duplicates
-
-
-@parametrize_with_checks(
-    [
-        SemDedupPruner(n_iter=5, random_state=0),
-        SemDedupPruner(keep=0.5, n_clusters=2, n_iter=5, random_state=0),
-        SemDedupPruner(keep=3, keep_in_group="random", n_iter=5, random_state=0),
-    ]
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 @pytest.fixture
