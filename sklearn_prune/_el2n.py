@@ -168,7 +168,7 @@ class EL2NPruner(BasePruner):
         estimator=None,
         n_estimators=5,
         cv=None,
-        class_balance=False,
+        class_balance="auto",
         random_state=None,
         n_jobs=None,
     ):

@@ -10,6 +10,7 @@ from numbers import Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     check_consistent_length,
     column_or_1d,
@@ -90,7 +91,7 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
         "strategy": [StrOptions(set(STRATEGIES))],
         "drop_hardest": [Interval(Real, 0, 1, closed="left")],
         "n_strata": [Count(1, None, closed="left")],
-        "class_balance": ["boolean"],
+        "class_balance": ["boolean", StrOptions({"auto"})],
         "random_state": ["random_state"],
     }
 
@@ -106,7 +107,7 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
         strategy="hard",
         drop_hardest=0.0,
         n_strata=50,
-        class_balance=False,
+        class_balance="auto",
         random_state=None,
     ):
         self.keep = keep
@@ -122,6 +123,13 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
         return False
 
     def _requires_y(self) -> bool:
+        # "auto" balances only when y holds class labels: only True needs y
+        return not isinstance(self.class_balance, str) and bool(self.class_balance)
+
+    def _balances_classes(self, y) -> bool:
+        """Whether ``fit`` selects class by class on the validated target ``y``."""
+        if isinstance(self.class_balance, str):  # "auto": class labels only
+            return y is not None and type_of_target(y) in ("binary", "multiclass")
         return bool(self.class_balance)
 
     @abstractmethod
@@ -157,7 +165,8 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
             )
         X, y = self._validate_input(X, y)
         # fail on the budget and the labels before the expensive scoring
-        if self.class_balance:
+        balance = self._balances_classes(y)
+        if balance:
             counts = np.bincount(class_codes(y)[1])
         else:
             counts = np.array([n_rows(X)])
@@ -179,7 +188,7 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
             drop_hardest=self.drop_hardest,
             n_strata=self.n_strata,
             y=y,
-            class_balance=self.class_balance,
+            class_balance=balance,
             random_state=rng,
         )
         return self
