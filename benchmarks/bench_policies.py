@@ -11,16 +11,17 @@ pruning_curve`). Data sets:
 - ``digits``: scikit-learn's 1797 8x8 digit images, 70% train / 30% test;
 - ``digits-noisy``: the same with 10% of the training labels flipped to
   another class (test labels clean);
-- ``near-duplicates``: a 10-class task whose training set repeats a few
-  hundred distinct rows a heavy-tailed number of times, with small jitter
-  (redundancy), tested on fresh distinct rows;
+- ``near-duplicates``: a 5-class task whose training set repeats 600
+  distinct rows a heavy-tailed number of times, with small jitter
+  (redundancy), tested on fresh distinct rows (``make_redundant`` below);
 - ``teacher-student``: the perceptron setting of Sorscher et al. (2022),
   Gaussian inputs labelled by a linear teacher; the oracle metric is the
   margin to that teacher.
 
 Metrics: ``PrototypePruner`` (10 k-means prototypes of the standardised
-features), ``EL2NPruner`` with its default probe and with a stronger probe
-(two hidden layers of 256 units, 8 epochs), and ``OraclePruner`` on
+features), ``EL2NPruner`` with its default probe (one hidden layer of 256
+units, 10 epochs) and with a stronger probe (two hidden layers of 256 units,
+8 epochs), and ``OraclePruner`` on
 teacher-student. Policies: keep hard, keep easy, stratified (CCS),
 moderate, and keep hard / stratified after dropping the hardest 10%; each with
 ``class_balance`` on and off.
@@ -175,7 +176,7 @@ def pruners(metric_pruners, policies, balance):
     for metric, pruner in metric_pruners.items():
         for policy, params in policies.items():
             for cb in balance:
-                name = f"{metric} | {policy} | {'balanced' if cb else 'unbalanced'}"
+                name = f"{metric} / {policy} / {'balanced' if cb else 'unbalanced'}"
                 out[name] = clone(pruner).set_params(**params, class_balance=cb)
     return out
 
@@ -266,7 +267,7 @@ def run(name, seeds, teacher, estimator, args):
 def summary(stats):
     """Wins, ties and losses against random for every metric and policy."""
     stats = stats[~stats.curve.str.startswith("random")].copy()
-    parts = stats.curve.str.split(" | ", regex=False, expand=True)
+    parts = stats.curve.str.split(" / ", regex=False, expand=True)
     stats["metric"], stats["policy"], stats["balance"] = parts[0], parts[1], parts[2]
     stats["verdict"] = [verdict(d, s) for d, s in zip(stats["diff"], stats.diff_std)]
     return stats
@@ -372,7 +373,7 @@ def probe_study(datasets, args):
         curves = {}
         for label, (hidden, epochs) in PROBES.items():
             for policy in PROBE_POLICIES:
-                curves[f"{label} | {policy}"] = EL2NPruner(
+                curves[f"{label} / {policy}"] = EL2NPruner(
                     estimator=probe(hidden, epochs),
                     class_balance=True,
                     **POLICIES[policy],
@@ -394,7 +395,7 @@ def probe_study(datasets, args):
     print(header + "\n" + "| --- " * (len(names) + 2) + "|")
     for label in PROBES:
         for policy in PROBE_POLICIES:
-            cells = [f"{gains[n][f'{label} | {policy}']:+.3f}" for n in names]
+            cells = [f"{gains[n][f'{label} / {policy}']:+.3f}" for n in names]
             print(f"| {label} | {policy} | " + " | ".join(cells) + " |")
     print("\nSeconds per EL2NPruner fit (5 probes):\n")
     columns = list(rows[0][1])
