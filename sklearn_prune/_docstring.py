@@ -33,11 +33,14 @@ _SHARED = {
         for.""",
     "n_strata": """n_strata : int, default=50
         Number of equal-width score strata of ``strategy="stratified"``.""",
-    "class_balance": """class_balance : bool, default=False
+    "class_balance": """class_balance : bool or "auto", default="auto"
         If True, every class keeps the same fraction of its rows (largest
         remainder rounding keeps the total exact) and ``strategy`` applies
         within each class, so that pruning cannot starve a class. Needs ``y``
-        with class labels (one-hot rows are accepted).""",
+        with class labels (one-hot rows are accepted). ``"auto"`` balances
+        when ``y`` holds class labels (binary, multiclass or one-hot rows)
+        and not otherwise (no ``y``, continuous values): measured to pay on
+        average for every metric and policy (see the User Guide).""",
     "random_state": """random_state : int, RandomState instance or None, default=None
         Seeds everything random in ``fit``, breaks ties between equal scores
         and draws rows within a stratum. Pass an int for reproducible

@@ -94,7 +94,7 @@ class OraclePruner(BasePruner):
         drop_hardest=0.0,
         n_strata=50,
         angle=0.0,
-        class_balance=False,
+        class_balance="auto",
         random_state=None,
     ):
         super().__init__(

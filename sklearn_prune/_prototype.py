@@ -129,7 +129,7 @@ class PrototypePruner(BasePruner):
         n_clusters=8,
         use_labels=False,
         n_iter=25,
-        class_balance=False,
+        class_balance="auto",
         random_state=None,
         n_jobs=None,
     ):
@@ -151,7 +151,7 @@ class PrototypePruner(BasePruner):
         return self.embedding is not None
 
     def _requires_y(self) -> bool:
-        return bool(self.use_labels or self.class_balance)
+        return bool(self.use_labels) or super()._requires_y()
 
     def _embed(self, X):
         E, fitted = embed(self.embedding, X)

@@ -102,7 +102,7 @@ class ScorePruner(BasePruner):
         strategy="hard",
         drop_hardest=0.0,
         n_strata=50,
-        class_balance=False,
+        class_balance="auto",
         random_state=None,
     ):
         super().__init__(

@@ -253,10 +253,11 @@ class SemDedupPruner(BasePruner):
         ``drop_hardest``) is accepted: there is no budget to apply a policy
         to, and any other value raises a ``ValueError``.
 
-    class_balance : bool, default=False
-        With a ``keep`` budget: if True, every class keeps the same fraction
-        of its rows, as in every pruner. Needs ``y`` with class labels.
-        Refused with ``keep=None`` (the threshold, not a budget, decides).
+    class_balance : bool or "auto", default="auto"
+        With a ``keep`` budget, as in every pruner: every class keeps the same
+        fraction of its rows (``"auto"``: when ``y`` holds class labels; True
+        needs them). With ``keep=None`` the threshold, not a budget, decides:
+        ``"auto"`` does nothing and True is refused.
 
     {{random_state}}
 
@@ -383,7 +384,7 @@ class SemDedupPruner(BasePruner):
         strategy="hard",
         drop_hardest=0.0,
         n_strata=50,
-        class_balance=False,
+        class_balance="auto",
         random_state=None,
         n_jobs=None,
     ):
@@ -419,7 +420,7 @@ class SemDedupPruner(BasePruner):
         refused = {
             "strategy": self.strategy != "hard",
             "drop_hardest": self.drop_hardest != 0,
-            "class_balance": bool(self.class_balance),
+            "class_balance": self.class_balance is True,
         }
         for name, bad in refused.items():
             if bad:

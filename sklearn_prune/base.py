@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.pipeline import Pipeline as _SklearnPipeline
 from sklearn.utils import InputTags, Tags, check_random_state
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -96,7 +97,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         "strategy": [StrOptions(set(STRATEGIES))],
         "drop_hardest": [Interval(Real, 0, 1, closed="left")],
         "n_strata": [Count(1, None, closed="left")],
-        "class_balance": ["boolean"],
+        "class_balance": ["boolean", StrOptions({"auto"})],
         "random_state": ["random_state"],
     }
 
@@ -110,7 +111,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         strategy="hard",
         drop_hardest=0.0,
         n_strata=50,
-        class_balance=False,
+        class_balance="auto",
         random_state=None,
     ):
         self.keep = keep
@@ -126,6 +127,18 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         return False
 
     def _requires_y(self) -> bool:
+        # "auto" balances only when y holds class labels: only True needs y
+        return not isinstance(self.class_balance, str) and bool(self.class_balance)
+
+    def _balances_classes(self, y) -> bool:
+        """Whether ``fit`` selects class by class on the validated target ``y``."""
+        if isinstance(self.class_balance, str):  # "auto": class labels only
+            if y is None:
+                return False
+            kind = type_of_target(y, input_name="y")
+            if kind == "multilabel-indicator":  # one-hot rows are class labels
+                return bool(np.all(np.count_nonzero(y, axis=1) == 1))
+            return kind in ("binary", "multiclass")
         return bool(self.class_balance)
 
     @abstractmethod
@@ -191,7 +204,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _check_budget(self, X, y) -> None:
         """Raise if ``keep`` asks for more rows than ``X`` (or a class) has."""
-        if self.class_balance:
+        if self._balances_classes(y):
             counts = np.bincount(class_codes(y)[1])
         else:
             counts = np.array([n_rows(X)])
@@ -206,7 +219,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             drop_hardest=self.drop_hardest,
             n_strata=self.n_strata,
             y=y,
-            class_balance=self.class_balance,
+            class_balance=self._balances_classes(y),
             random_state=rng,
         )
 

@@ -69,7 +69,9 @@ def test_column_name_is_used_and_not_passed_on(data):
     df = pd.DataFrame(X, columns=["a", "b", "c"], index=np.arange(100, 160))
     df["difficulty"] = scores
     before = df.copy()
-    pruner = ScorePruner(scores="difficulty", keep=0.25, random_state=0)
+    pruner = ScorePruner(
+        scores="difficulty", keep=0.25, class_balance=False, random_state=0
+    )
     X_kept, y_kept = pruner.fit_resample(df, y)
     assert list(X_kept.columns) == ["a", "b", "c"]
     np.testing.assert_array_equal(pruner.feature_names_in_, ["a", "b", "c"])
