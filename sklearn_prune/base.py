@@ -11,14 +11,17 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
+    check_array,
     check_consistent_length,
     column_or_1d,
     validate_data,
 )
 
 from ._arrays import check_tensor, is_torch_tensor, n_rows, take_rows
+from ._blocks import is_dask_collection
 from ._compat import Count, Fraction, Interval, StrOptions, _fit_context
 from ._docstring import fill_doc
+from ._memmap import is_memmap, validate_memmap
 from ._selection import STRATEGIES, check_budget, class_codes, select_indices
 
 __all__ = ["BasePruner", "is_pruner"]
@@ -98,6 +101,10 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
     _accept_sparse: bool | tuple = False
     #: whether ``fit`` takes extra parameters (passed to ``_compute_scores``)
     _takes_fit_params: bool = False
+    #: whether the pruner scores a memory map chunk by chunk and a dask array
+    #: block by block (else a memory map is validated like any array, and a
+    #: dask collection is refused)
+    _out_of_core: bool = False
 
     def __init__(
         self,
@@ -123,6 +130,10 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
 
     def _requires_y(self) -> bool:
         return bool(self.class_balance)
+
+    def _checks_rows_while_scoring(self) -> bool:
+        """Whether scoring itself reads every row and refuses NaN (out of core)."""
+        return False
 
     @abstractmethod
     def _compute_scores(self, X, y, rng: np.random.RandomState, **params) -> np.ndarray:
@@ -157,14 +168,21 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
             )
         X, y = self._validate_input(X, y)
         # fail on the budget and the labels before the expensive scoring
-        if self.class_balance:
+        if self.class_balance and is_dask_collection(y):
+            from ._dask import class_counts
+
+            counts = class_counts(y)
+        elif self.class_balance:
             counts = np.bincount(class_codes(y)[1])
         else:
             counts = np.array([n_rows(X)])
         check_budget(self.keep, counts, self.drop_hardest)
         n_samples = n_rows(X)
         rng = check_random_state(self.random_state)
-        scores = np.asarray(self._compute_scores(X, y, rng, **params), dtype=np.float64)
+        scores = self._compute_scores(X, y, rng, **params)
+        if is_dask_collection(scores):
+            return self._select_dask(scores, n_samples, y, rng)
+        scores = np.asarray(scores, dtype=np.float64)
         if scores.shape != (n_samples,) or not np.all(np.isfinite(scores)):
             raise ValueError(
                 f"{type(self).__name__} computed invalid scores (shape "
@@ -182,6 +200,25 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
             class_balance=self.class_balance,
             random_state=rng,
         )
+        return self
+
+    def _select_dask(self, scores, n_samples, y, rng):
+        """Dask scores: persisted on the workers, kept positions a lazy array."""
+        from ._dask import checked_scores
+
+        scores = checked_scores(scores, n_samples, type(self).__name__)
+        indices = select_indices(
+            scores,
+            self.keep,
+            strategy=self.strategy,
+            drop_hardest=self.drop_hardest,
+            n_strata=self.n_strata,
+            y=y,
+            class_balance=self.class_balance,
+            random_state=rng,
+        ).persist()
+        # set only now: a block's error (NaN) surfaces during the selection
+        self.scores_, self.sample_indices_ = scores, indices
         return self
 
     def _clear_fitted(self) -> None:
@@ -222,6 +259,10 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 f"is None (needed by class_balance=True or by the pruner itself)."
             )
+        if is_dask_collection(X) or is_dask_collection(y):
+            return self._validate_dask(X, y)
+        if self._out_of_core and is_memmap(X) and X.ndim == 2:
+            return self._validate_memmap(X, y)
         if is_torch_tensor(X):
             return self._validate_tensor(X, y)
         check_params = dict(
@@ -237,6 +278,41 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
         return X, y
+
+    def _validate_memmap(self, X, y):
+        """A memory map is checked chunk by chunk, never copied."""
+        validate_memmap(X, check_finite=not self._checks_rows_while_scoring())
+        self._set_features(X.shape[1], None)
+        if y is not None:
+            y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y.ravel()
+            check_consistent_length(X, y)
+        return X, y
+
+    def _validate_dask(self, X, y):
+        """Dask rows are checked lazily (NaN while scoring, block by block)."""
+        if not is_dask_collection(X):  # labels on a cluster, rows in memory
+            return self._validate_input(X, y.compute())
+        if not self._out_of_core:
+            raise TypeError(
+                f"{type(self).__name__} does not take dask collections "
+                f"(PrototypePruner and RandomPruner do). Pass X.compute(), or run "
+                f"its parallel work on a cluster with "
+                f"joblib.parallel_config(backend='dask')."
+            )
+        from ._dask import validate
+
+        X, y, names = validate(X, y)
+        self._set_features(X.shape[1], names)
+        return X, y
+
+    def _set_features(self, n_features, names) -> None:
+        self.n_features_in_ = int(n_features)
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
 
     def _validate_tensor(self, X, y):
         if not self._allow_nd():

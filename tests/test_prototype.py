@@ -115,3 +115,211 @@ def test_zero_rows_get_distance_one(rng):
     X = np.vstack([rng.normal(size=(50, 4)) + 5, np.zeros((1, 4))])
     p = PrototypePruner(n_clusters=2, random_state=0).fit(X)
     assert p.scores_[-1] == pytest.approx(1.0)
+
+
+# -- max_samples and n_init -------------------------------------------------------
+def _mixture(n=4000, d=8, modes=40, seed=0):
+    rng = np.random.RandomState(seed)
+    centers = rng.normal(size=(modes, d)) * 2
+    return (centers[rng.randint(modes, size=n)] + rng.normal(size=(n, d))).astype(
+        np.float32
+    )
+
+
+def test_training_on_every_row_is_faiss_kmeans_with_the_seed():
+    import faiss
+
+    X = _mixture(1000)
+    centroids, labels, _ = spherical_kmeans(X, 5, seed=7, max_samples=1000)
+    Xn = X / np.linalg.norm(X, axis=1, keepdims=True)
+    km = faiss.Kmeans(
+        8,
+        5,
+        niter=25,
+        seed=7,
+        spherical=True,
+        min_points_per_centroid=1,
+        max_points_per_centroid=1000,
+    )
+    km.train(Xn)
+    np.testing.assert_allclose(centroids, km.centroids, atol=1e-5)
+
+
+def test_max_samples_auto_trains_on_256_rows_per_centroid(monkeypatch):
+    from sklearn_prune import cluster
+
+    seen = []
+    original = cluster.train_centroids
+
+    def spy(sample, *args, **kwargs):
+        seen.append(sample.shape[0])
+        return original(sample, *args, **kwargs)
+
+    monkeypatch.setattr(cluster, "train_centroids", spy)
+    X = _mixture(4000)
+    PrototypePruner(n_clusters=3, random_state=0).fit(X)
+    PrototypePruner(n_clusters=20, random_state=0).fit(X)  # capped at n_samples
+    PrototypePruner(n_clusters=3, max_samples=100, random_state=0).fit(X)
+    PrototypePruner(n_clusters=3, max_samples=0.25, random_state=0).fit(X)
+    PrototypePruner(n_clusters=3, n_init=3, random_state=0).fit(X)
+    assert seen == [768, 4000, 100, 1000, 768, 768, 768]
+
+
+def test_every_row_is_scored_against_the_sampled_centroids():
+    X = _mixture(3000)
+    p = PrototypePruner(n_clusters=4, max_samples=200, random_state=0).fit(X)
+    Xn = X / np.linalg.norm(X, axis=1, keepdims=True)
+    sims = Xn.astype(np.float64) @ p.cluster_centers_.T.astype(np.float64)
+    np.testing.assert_array_equal(p.labels_, sims.argmax(axis=1))
+    np.testing.assert_allclose(p.scores_, 1 - sims.max(axis=1), atol=1e-6)
+
+
+def test_same_random_state_and_max_samples_same_rows():
+    X = _mixture(3000)
+    a = PrototypePruner(n_clusters=4, max_samples=500, random_state=3).fit(X)
+    b = PrototypePruner(n_clusters=4, max_samples=500, random_state=3).fit(X)
+    np.testing.assert_array_equal(a.sample_indices_, b.sample_indices_)
+    c = PrototypePruner(n_clusters=4, max_samples=501, random_state=3).fit(X)
+    assert not np.array_equal(a.scores_, c.scores_)
+
+
+def test_n_init_averages_the_distances_of_independent_runs():
+    from sklearn_prune.cluster import fit_centroids, score_rows
+
+    X = _mixture(2000)
+    model = fit_centroids(X, 5, n_iter=10, seed=4, n_train=600, n_init=3, n_threads=1)
+    assert len(model.centroids) == 3
+    assert not np.allclose(model.centroids[0], model.centroids[1])
+    mean, labels = score_rows(X, 0, model.centroids, model.best)
+    singles = [score_rows(X, 0, [C], 0)[0] for C in model.centroids]
+    np.testing.assert_allclose(mean, np.mean(singles, axis=0), rtol=1e-12)
+    np.testing.assert_array_equal(
+        labels, score_rows(X, 0, [model.centroids[model.best]], 0)[1]
+    )
+
+
+def test_n_init_makes_the_ranking_more_stable_across_seeds():
+    from scipy.stats import spearmanr
+
+    X = _mixture(4000, d=16, modes=200)
+
+    def stability(n_init):
+        s = [
+            PrototypePruner(n_clusters=20, n_init=n_init, random_state=seed)
+            .fit(X)
+            .scores_
+            for seed in (0, 1)
+        ]
+        return spearmanr(*s).statistic
+
+    assert stability(5) > stability(1) + 0.05
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(max_samples=0), "max_samples"),
+        (dict(max_samples=0.0), "max_samples"),
+        (dict(max_samples=1.5), "max_samples"),
+        (dict(max_samples=True), "max_samples"),
+        (dict(max_samples="all"), "max_samples"),
+        (dict(max_samples=101), "max_samples.*larger than the number of rows"),
+        (dict(max_samples=3, n_clusters=4), "fewer than n_clusters=4"),
+        (dict(n_init=0), "n_init"),
+        (dict(n_init=1.0), "n_init"),
+    ],
+)
+def test_bad_max_samples_and_n_init_name_the_parameter(params, match):
+    X = _mixture(100)
+    with pytest.raises(ValueError, match=match):
+        PrototypePruner(**params).fit(X)
+
+
+@pytest.mark.parametrize(
+    "kw", [dict(max_samples=0), dict(max_samples=2.0), dict(n_init=0)]
+)
+def test_spherical_kmeans_checks_max_samples_and_n_init(kw):
+    with pytest.raises(ValueError, match=next(iter(kw))):
+        spherical_kmeans(_mixture(50), 2, **kw)
+
+
+def test_spherical_kmeans_keeps_its_interface():
+    X = _mixture(300)
+    centroids, labels, dist = spherical_kmeans(X, 3, n_iter=5, seed=1, n_jobs=1)
+    assert centroids.shape == (3, 8) and centroids.dtype == np.float32
+    assert labels.shape == (300,) and labels.dtype == np.int64
+    assert dist.shape == (300,) and dist.dtype == np.float32
+
+
+# -- threads, progress, a missing faiss (issue 10, items 17, 18, 20) --------------
+def test_faiss_threads_default_to_the_usable_physical_cores(monkeypatch):
+    import faiss
+    import joblib
+
+    from sklearn_prune import cluster
+
+    during = []
+    original = faiss.Kmeans.train
+
+    def spy(self, *args, **kwargs):
+        during.append(faiss.omp_get_max_threads())
+        return original(self, *args, **kwargs)
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(4)
+    try:
+        monkeypatch.setattr(faiss.Kmeans, "train", spy)
+        monkeypatch.setattr(joblib, "cpu_count", lambda only_physical_cores=False: 1)
+        PrototypePruner(n_clusters=3, random_state=0).fit(_mixture(500))
+        assert during == [1]  # faiss's 4 threads capped at the one usable core
+        assert faiss.omp_get_max_threads() == 4  # restored after fit
+        PrototypePruner(n_clusters=3, n_jobs=2, random_state=0).fit(_mixture(500))
+        assert during[-1] == 2
+        assert cluster.faiss_n_threads(-1) >= 1
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
+@pytest.mark.parametrize("user_policy", [None, "ACTIVE"])
+def test_faiss_is_imported_with_the_passive_wait_policy(user_policy):
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import os; from sklearn_prune.cluster import import_faiss; "
+        "import_faiss(); print(os.environ.get('OMP_WAIT_POLICY'))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP", "GOMP"))}
+    env["OMP_DISPLAY_ENV"] = "TRUE"  # OpenMP runtimes print their settings
+    if user_policy:
+        env["OMP_WAIT_POLICY"] = user_policy
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert run.stdout.strip() == str(user_policy)  # the environment is restored
+    passive = "OMP_WAIT_POLICY = 'PASSIVE'" in run.stdout + run.stderr
+    assert passive == (user_policy is None)  # a user's own choice is kept
+
+
+def test_verbose_prints_progress(capsys):
+    X = _mixture(2000)
+    PrototypePruner(n_clusters=4, n_init=2, random_state=0).fit(X)
+    assert capsys.readouterr().out == ""
+    PrototypePruner(n_clusters=4, n_init=2, verbose=1, random_state=0).fit(X)
+    out = capsys.readouterr().out
+    assert "[PrototypePruner] k-means run 1/2 on 1024 of 2000 rows" in out
+    assert "k-means run 2/2" in out
+    assert "scored 2000/2000 rows (100%)" in out
+
+
+def test_missing_faiss_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "faiss", None)  # import faiss -> ImportError
+    with pytest.raises(ImportError, match="pip install faiss-cpu"):
+        PrototypePruner(n_clusters=2).fit(_mixture(50))
