@@ -29,13 +29,13 @@ __all__ = ["class_prototypes", "l2_normalized", "spherical_kmeans"]
 
 #: most rows normalised and scored at once (temporaries stay cache-sized);
 #: scikit-learn's ``working_memory`` can lower it
-MAX_CHUNK_ROWS = 1 << 15
+MAX_CHUNK_ROWS = 1 << 13
 #: rows per centroid that ``max_samples="auto"`` trains on (faiss's default)
 AUTO_ROWS_PER_CENTROID = 256
-#: candidates faiss returns per row; similarities within ``_TIE`` of the best
+#: candidates faiss returns per row; those whose similarity is within
+#: ``_tie_margin`` of the best one are compared on exact values
 #: one are recomputed exactly, row by row
 _N_CANDIDATES = 3
-_TIE = 1e-3
 #: a squared norm below this is recomputed after scaling by the largest entry
 #: (it may have lost precision to underflow)
 _SMALL_SQUARED_NORM = {np.dtype(np.float32): 1e-20, np.dtype(np.float64): 1e-200}
@@ -404,17 +404,20 @@ def _nearest(Xn: np.ndarray, index, C: np.ndarray):
 
     faiss finds the candidates (its BLAS results can change in the last bits
     with the number of rows searched at once); the similarity is then one
-    dot product per row, and candidates within ``_TIE`` of the best are
-    compared on those exact values, so a row's result does not depend on the
-    rows searched with it.
+    dot product per row, and candidates whose faiss similarity is within
+    twice the rounding bound of a float32 dot product of unit vectors
+    (``2 * n_features * 2**-24`` each way) of the best are compared on those
+    exact values, so a row's result does not depend on the rows searched
+    with it.
     """
     k = min(_N_CANDIDATES, C.shape[0])
     approx, cand = index.search(Xn, k)
     labels = cand[:, 0].astype(np.int64)
     sims = np.einsum("ij,ij->i", Xn, C[labels])
+    margin = 4.0 * Xn.shape[1] * 2.0**-24
     for j in range(1, k):
         close = np.flatnonzero(
-            (approx[:, 0] - approx[:, j] <= _TIE) & (cand[:, j] >= 0)
+            (approx[:, 0] - approx[:, j] <= margin) & (cand[:, j] >= 0)
         )
         if close.size == 0:
             continue

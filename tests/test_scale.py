@@ -169,3 +169,20 @@ def test_spherical_kmeans_refuses_nan_before_faiss():
     X[40, 1] = np.inf
     with pytest.raises(ValueError, match="NaN or infinity at row 40"):
         spherical_kmeans(X, 2)
+
+
+def test_near_ties_between_centroids_do_not_depend_on_the_chunks():
+    from sklearn_prune.cluster import score_rows, unit_rows
+
+    rng = np.random.RandomState(0)
+    C = unit_rows(rng.normal(size=(6, 48)))
+    # rows almost halfway between two centroids: their two similarities
+    # differ in the last bits, where faiss's BLAS (>= 20 rows at once) and
+    # its per-row code (fewer rows) can disagree
+    pairs = rng.randint(0, 6, size=(4000, 2))
+    X = C[pairs[:, 0]] + C[pairs[:, 1]] + rng.normal(size=(4000, 48)) * 1e-6
+    whole = score_rows(X, 0, [C], 0)
+    with sklearn.config_context(working_memory=0.0005):  # chunks of < 20 rows
+        pieces = score_rows(X, 0, [C], 0)
+    np.testing.assert_array_equal(pieces[0], whole[0])
+    np.testing.assert_array_equal(pieces[1], whole[1])
