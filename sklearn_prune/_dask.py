@@ -188,9 +188,14 @@ def checked_scores(scores, n_samples: int, owner: str):
 
 # -- per-block functions (module level: they travel to the workers) ----------
 def _row_blocks(X):
-    """(delayed block, start, stop) of each row block of a 1-column-chunk array."""
+    """(delayed block, start, stop) of each row block of a 1-column-chunk array.
+
+    Every ``to_delayed`` here keeps the full graph (``optimize_graph=False``):
+    the delayed blocks then hold the futures of a persisted input, which a
+    distributed cluster would otherwise drop once the input is gone.
+    """
     starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(np.int64)
-    blocks = X.to_delayed().reshape(len(X.chunks[0]), -1)[:, 0]
+    blocks = X.to_delayed(optimize_graph=False).reshape(len(X.chunks[0]), -1)[:, 0]
     return [(b, int(a), int(z)) for b, a, z in zip(blocks, starts[:-1], starts[1:])]
 
 
@@ -373,7 +378,7 @@ def _aligned_positions(positions, row_chunks):
         return da.from_array(positions, chunks=(tuple(int(c) for c in counts),))
     parts = [
         dask.delayed(_counts_per_block)(p, starts)
-        for p in positions.to_delayed().ravel()
+        for p in positions.to_delayed(optimize_graph=False).ravel()
     ]
     counts = np.asarray(dask.delayed(sum)(parts[1:], parts[0]).compute())
     return positions.rechunk((tuple(int(c) for c in counts),))
@@ -402,7 +407,10 @@ def take_rows(X, positions):
         parts = [
             delayed(_take_partition)(part, p, int(start))
             for part, p, start, c in zip(
-                X.to_delayed(), aligned.to_delayed().ravel(), starts, aligned.chunks[0]
+                X.to_delayed(optimize_graph=False),
+                aligned.to_delayed(optimize_graph=False).ravel(),
+                starts,
+                aligned.chunks[0],
             )
             if c > 0
         ]
@@ -414,7 +422,7 @@ def take_rows(X, positions):
         X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
     aligned = _aligned_positions(positions, X.chunks[0])
     starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(np.int64)
-    blocks = X.to_delayed().reshape(len(X.chunks[0]), -1)[:, 0]
+    blocks = X.to_delayed(optimize_graph=False).reshape(len(X.chunks[0]), -1)[:, 0]
     parts = [
         da.from_delayed(
             delayed(_take_block)(b, p, int(start)),
@@ -422,7 +430,10 @@ def take_rows(X, positions):
             dtype=X.dtype,
         )
         for b, p, start, c in zip(
-            blocks, aligned.to_delayed().ravel(), starts, aligned.chunks[0]
+            blocks,
+            aligned.to_delayed(optimize_graph=False).ravel(),
+            starts,
+            aligned.chunks[0],
         )
         if c > 0
     ]

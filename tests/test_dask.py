@@ -73,6 +73,34 @@ def test_prototype_keeps_the_same_rows_as_in_memory(client, data, params):
     np.testing.assert_array_equal(got.labels_.compute(), labels)
 
 
+def test_selection_outlives_its_persisted_intermediates(client):
+    """The kept positions stay computable after select_indices's locals are gone.
+
+    select_indices persists the scores and class codes and returns a lazy
+    array built from their blocks; on a distributed cluster that array must
+    hold the persisted futures, or the workers drop them ("lost
+    dependencies").
+    """
+    import gc
+    import time
+
+    from sklearn_prune import select_indices
+
+    rng = np.random.RandomState(0)
+    scores, y = rng.normal(size=3000), rng.randint(0, 3, size=3000)
+    expected = select_indices(scores, 0.3, y=y, class_balance=True, random_state=0)
+    lazy = select_indices(
+        da.from_array(scores, chunks=700) * 1.0,  # lazy: persisted inside
+        0.3,
+        y=da.from_array(y, chunks=700) + 0,
+        class_balance=True,
+        random_state=0,
+    )
+    gc.collect()
+    time.sleep(0.5)  # let the scheduler release what nothing holds any more
+    np.testing.assert_array_equal(lazy.compute(), expected)
+
+
 def test_training_sample_is_the_same_rows_on_dask(client):
     from sklearn_prune import _dask, cluster
 
@@ -165,5 +193,5 @@ def test_el2n_runs_its_ensemble_on_the_cluster(client, data):
         with parallel_config(backend="dask"):
             got = pruner.set_params(n_jobs=-1).fit(X, y).scores_
     np.testing.assert_allclose(got, expected, rtol=1e-12)
-    # the 4 x 3 probes ran as tasks on the workers
-    assert len(tasks.data) >= 12
+    # the probes ran as tasks on the workers (joblib batches them)
+    assert any("member_error_norms" in str(t["key"]) for t in tasks.data)
