@@ -429,7 +429,7 @@ def _nearest(Xn: np.ndarray, index, C: np.ndarray):
     return labels, sims
 
 
-def score_rows(X, start: int, centroids, best: int, progress=None):
+def score_rows(X, start: int, centroids, best: int, progress=None, unit=False):
     """Mean cosine distance over runs, and the ``best`` run's labels, chunk by chunk.
 
     Parameters
@@ -444,6 +444,9 @@ def score_rows(X, start: int, centroids, best: int, progress=None):
         Run whose labels are returned.
     progress : callable, default=None
         Called as ``progress(rows_done, n_rows)`` after each chunk.
+    unit : bool, default=False
+        Whether ``X`` already holds the float32 unit rows of
+        :func:`unit_rows` (they are then not normalised again).
 
     Returns
     -------
@@ -460,10 +463,13 @@ def score_rows(X, start: int, centroids, best: int, progress=None):
     distances = np.empty(n, dtype=np.float64)
     labels = np.empty(n, dtype=np.int64)
     step = chunk_rows(d, n, X.dtype)
-    buffer = np.empty((min(step, n), d), dtype=np.float32)
+    buffer = None if unit else np.empty((min(step, n), d), dtype=np.float32)
     for a in range(0, n, step):
         b = min(a + step, n)
-        Xn = unit_rows(X[a:b], start + a, out=buffer[: b - a])
+        if unit:
+            Xn = X[a:b]
+        else:
+            Xn = unit_rows(X[a:b], start + a, out=buffer[: b - a])
         total = np.zeros(b - a)
         for run, (index, C) in enumerate(indexes):
             lab, sims = _nearest(Xn, index, C)
@@ -479,10 +485,15 @@ def score_rows(X, start: int, centroids, best: int, progress=None):
 
 
 class Prototypes(NamedTuple):
-    """Centroids of every run, and the run that fits its training rows best."""
+    """Centroids of every run, and the run that fits its training rows best.
+
+    ``unit`` holds the unit rows of every row when the one run trained on all
+    of them (the scoring then reuses that copy).
+    """
 
     centroids: list
     best: int
+    unit: np.ndarray | None = None
 
 
 def fit_centroids(
@@ -511,7 +522,8 @@ def fit_centroids(
         C, fit = train_centroids(sample, n_clusters, n_iter, kmeans_seed, n_threads)
         centroids.append(C)
         fits.append(fit)
-    return Prototypes(centroids, int(np.argmax(fits)))
+    unit = sample if n_train == n and n_init == 1 else None
+    return Prototypes(centroids, int(np.argmax(fits)), unit)
 
 
 def prototype_distances(
@@ -551,9 +563,15 @@ def prototype_distances(
         n_threads=n_threads,
         progress=say,
     )
+    unit = model.unit is not None
     with faiss_threads(n_threads):
         distances, labels = score_rows(
-            X, 0, model.centroids, model.best, progress=say.rows
+            model.unit if unit else X,
+            0,
+            model.centroids,
+            model.best,
+            progress=say.rows,
+            unit=unit,
         )
     return model.centroids[model.best], labels, distances
 
