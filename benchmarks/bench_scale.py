@@ -147,9 +147,28 @@ def run_faiss_direct(X: np.ndarray, n_clusters: int) -> float:
     return float(np.mean(1.0 - similarity))
 
 
-def run_library(X, n_clusters: int) -> float:
-    from sklearn_prune import PrototypePruner
+PHASES: dict = {}
 
+
+def _timed(name, fn):
+    """``fn``, adding its run time to ``PHASES[name]``."""
+
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            PHASES[name] = PHASES.get(name, 0.0) + time.perf_counter() - start
+
+    return wrapper
+
+
+def run_library(X, n_clusters: int) -> float:
+    """``PrototypePruner.fit``; PHASES gets the time of training and of scoring."""
+    from sklearn_prune import PrototypePruner, cluster
+
+    cluster.fit_centroids = _timed("train", cluster.fit_centroids)
+    cluster.score_rows = _timed("score", cluster.score_rows)
     pruner = PrototypePruner(n_clusters=n_clusters, keep=0.5, random_state=0).fit(X)
     return float(np.mean(pruner.scores_))
 
@@ -181,6 +200,7 @@ def child(mode: str, path: str) -> None:
                 extra_rss=mem.extra_rss,
                 extra_anon=mem.extra_anon,
                 data_bytes=int(X.nbytes),
+                phases=PHASES,
             )
         )
     )
@@ -227,11 +247,22 @@ def bench_memory(size: dict, folder: str, repeats: int) -> dict:
             f"  {m:8s} {t[m]:7.2f} s  (runs: {each})  mean distance "
             f"{dist[m]:.4f}  extra peak RSS {_mib(min(r['extra_rss'] for r in rs))}"
         )
+    phases = {
+        key: statistics.median(r["phases"][key] for r in runs["library"])
+        for key in ("train", "score")
+    }
+    phases["select"] = t["library"] - phases["train"] - phases["score"]
     result = dict(
         time_ratio=t["library"] / t["faiss"],
         distance_ratio=dist["library"] / dist["faiss"],
         seconds=t,
         mean_distance=dist,
+        library_phases=phases,
+    )
+    print(
+        "  library phases: "
+        + ", ".join(f"{key} {value:.2f} s" for key, value in phases.items())
+        + " (select = the rest: validation and the choice of rows)"
     )
     print(
         f"  library/faiss: time {result['time_ratio']:.2f}x (target <= 1.25), "
@@ -259,6 +290,7 @@ def bench_memmap(size: dict, folder: str) -> dict:
         "memmap": mapped["seconds"] / mapped["n"],
     }
     result = dict(
+        phases={"memory": in_memory["phases"], "memmap": mapped["phases"]},
         time_per_row_ratio=per_row["memmap"] / per_row["memory"],
         extra_peak_rss=mapped["extra_rss"],
         extra_peak_anon=mapped["extra_anon"],
@@ -280,6 +312,11 @@ def bench_memmap(size: dict, folder: str) -> dict:
         f"(target <= 1.5); extra peak RSS {_mib(mapped['extra_rss'])} (target <= "
         f"1 GiB), of which allocated (RssAnon) {_mib(mapped['extra_anon'])}"
     )
+    for name, run in (("in memory", in_memory), ("memmap", mapped)):
+        print(
+            f"  {name} phases: train {run['phases']['train']:.2f} s, score "
+            f"{run['phases']['score']:.2f} s"
+        )
     return result
 
 

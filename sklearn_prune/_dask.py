@@ -27,6 +27,7 @@ from ._order import row_uniforms, search
 from .cluster import (
     faiss_n_threads,
     faiss_threads,
+    fit_work,
     run_seeds,
     sample_keys,
     score_rows,
@@ -246,8 +247,9 @@ def _score_block(block, start, centroids, best):
 
 def _train_task(rows, positions, n_clusters, n_iter, seed, n_jobs):
     # on the worker: its own cores decide faiss's threads
+    work = fit_work(0, rows.shape[0], rows.shape[1], n_clusters, n_iter, 1)
     return train_on_rows(
-        rows, positions, n_clusters, n_iter, seed, faiss_n_threads(n_jobs)
+        rows, positions, n_clusters, n_iter, seed, faiss_n_threads(n_jobs, work)
     )
 
 

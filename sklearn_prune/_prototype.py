@@ -104,15 +104,20 @@ class PrototypePruner(BasePruner):
 
     n_jobs : int, default=None
         OpenMP threads of faiss (and of the BLAS bundled with it) during
-        ``fit``, restored afterwards. None keeps faiss's own setting (the
-        ``OMP_NUM_THREADS`` environment variable, or a limit set with
+        ``fit``, restored afterwards; ``-1`` uses every core. None chooses:
+        one thread for a small fit (under about 2e9 multiply-adds, i.e.
+        ``n_clusters * n_features * (n_samples + 25 * training rows)``),
+        where waking threads costs more than it saves; otherwise the
+        physical cores this process may use (CPU affinity and container
+        quotas included) that are idle when ``fit`` starts (sampled for
+        50 ms from ``/proc/stat`` on Linux), at most faiss's own setting
+        (the ``OMP_NUM_THREADS`` environment variable, or a limit set with
         ``threadpoolctl.threadpool_limits(n, user_api="openmp")`` or by
-        joblib's workers) but caps it at the physical cores this process may
-        use (faiss's default counts every logical core of the machine, even
-        in a container with a CPU quota). ``-1`` uses every core. On a busy
-        or shared machine ``n_jobs=1`` is often fastest. On a dask array,
-        training uses this setting on its worker and each block is scored
-        with one thread (the workers' threads are the parallelism).
+        joblib's workers). Threads that wait on busy cores slow faiss down
+        many times over, so on a shared machine ``n_jobs=1`` is a safe
+        choice. On a dask array, training uses this rule on its worker and
+        each block is scored with one thread (the workers' threads are the
+        parallelism). See :ref:`large_data_threads`.
 
     verbose : int, default=0
         If positive, print progress to stdout: each k-means run, the rows

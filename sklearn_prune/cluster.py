@@ -219,22 +219,80 @@ def as_rows(X) -> np.ndarray:
 
 
 # -- threads ------------------------------------------------------------------
-def faiss_n_threads(n_jobs: int | None) -> int:
-    """OpenMP threads for faiss during a fit.
+#: multiply-adds of a fit below which faiss runs on one thread by default:
+#: such a fit takes well under a second on one core, and waking threads for
+#: each of its many small parallel steps costs more than it saves (on busy
+#: cores, many times more)
+PARALLEL_WORK = 2e9
 
-    ``n_jobs=None``: faiss's own setting (``OMP_NUM_THREADS``, or what
-    threadpoolctl or joblib's workers set), capped at the physical cores this
-    process may use (CPU affinity and container quotas included; faiss's own
-    default counts every logical core of the machine). Otherwise joblib's
-    meaning of ``n_jobs`` (``-1``: every core).
+
+def _idle_cores(cpus, seconds: float = 0.05) -> float | None:
+    """Idle capacity of ``cpus`` over ``seconds``, in cores, from /proc/stat.
+
+    None where /proc/stat cannot be read (not Linux).
+    """
+
+    def read():
+        times = {}
+        with open("/proc/stat") as f:
+            for line in f:
+                name, *fields = line.split()
+                if name.startswith("cpu") and name != "cpu":
+                    values = [int(v) for v in fields[:8]]
+                    times[int(name[3:])] = (values[3] + values[4], sum(values))
+        return times
+
+    try:
+        before = read()
+        time.sleep(seconds)
+        after = read()
+    except (OSError, ValueError):
+        return None
+    idle = 0.0
+    for cpu in cpus:
+        if cpu in before and cpu in after:
+            total = after[cpu][1] - before[cpu][1]
+            if total > 0:
+                idle += (after[cpu][0] - before[cpu][0]) / total
+    return idle
+
+
+def faiss_n_threads(n_jobs: int | None, work: float | None = None) -> int:
+    """OpenMP threads for faiss during a fit of ``work`` multiply-adds.
+
+    ``n_jobs=None`` (the default): one thread for a small fit (below
+    :data:`PARALLEL_WORK`); otherwise the physical cores this process may use
+    (CPU affinity and container quotas included) that are idle right now
+    (sampled from ``/proc/stat`` for 50 ms, on Linux), at least one and at
+    most faiss's own setting (``OMP_NUM_THREADS``, or a limit set with
+    threadpoolctl or by joblib's workers). Otherwise joblib's meaning of
+    ``n_jobs`` (``-1``: every core).
     """
     from joblib import cpu_count, effective_n_jobs
 
     faiss = import_faiss()
-    if n_jobs is None:
-        cores = cpu_count(only_physical_cores=True)
-        return int(max(1, min(faiss.omp_get_max_threads(), cores)))
-    return int(max(1, effective_n_jobs(n_jobs)))
+    if n_jobs is not None:
+        return int(max(1, effective_n_jobs(n_jobs)))
+    cap = int(
+        max(1, min(faiss.omp_get_max_threads(), cpu_count(only_physical_cores=True)))
+    )
+    if cap == 1 or (work is not None and work < PARALLEL_WORK):
+        return 1
+    try:
+        cpus = sorted(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return cap
+    idle = _idle_cores(cpus)
+    if idle is None:
+        return cap
+    # hyper-threads share a core: count idle logical CPUs as cores pro rata
+    idle *= cpu_count(only_physical_cores=True) / max(len(cpus), 1)
+    return int(min(cap, max(1, round(idle))))
+
+
+def fit_work(n_samples, n_train, n_features, n_clusters, n_iter, n_init) -> float:
+    """Multiply-adds of a prototype fit: training plus scoring, every run."""
+    return float(n_init) * n_clusters * n_features * (n_train * n_iter + n_samples)
 
 
 @contextmanager
@@ -551,7 +609,8 @@ def prototype_distances(
         )
     check_max_samples(max_samples, n_init)
     n_train = n_training_rows(max_samples, n, n_clusters)
-    n_threads = faiss_n_threads(n_jobs)
+    work = fit_work(n, n_train, X.shape[1], n_clusters, n_iter, n_init)
+    n_threads = faiss_n_threads(n_jobs, work)
     say = Progress(verbose)
     model = fit_centroids(
         X,
@@ -611,8 +670,9 @@ def spherical_kmeans(
         this seed.
     n_jobs : int, default=None
         OpenMP threads for faiss during the call (restored afterwards). None
-        keeps faiss's setting (``OMP_NUM_THREADS``), capped at the physical
-        cores this process may use.
+        uses one thread for a small problem and otherwise the idle physical
+        cores, at most faiss's setting (``OMP_NUM_THREADS``); see
+        :class:`~sklearn_prune.PrototypePruner`.
     max_samples : "auto", int or float, default="auto"
         Rows the centroids are trained on: ``"auto"`` is 256 per centroid
         (at most ``n_samples``), an int a count (at most ``n_samples``), a

@@ -252,11 +252,8 @@ def test_spherical_kmeans_keeps_its_interface():
 
 
 # -- threads, progress, a missing faiss (issue 10, items 17, 18, 20) --------------
-def test_faiss_threads_default_to_the_usable_physical_cores(monkeypatch):
+def test_faiss_threads_default_to_one_for_small_fits_and_restore(monkeypatch):
     import faiss
-    import joblib
-
-    from sklearn_prune import cluster
 
     during = []
     original = faiss.Kmeans.train
@@ -269,15 +266,58 @@ def test_faiss_threads_default_to_the_usable_physical_cores(monkeypatch):
     faiss.omp_set_num_threads(4)
     try:
         monkeypatch.setattr(faiss.Kmeans, "train", spy)
-        monkeypatch.setattr(joblib, "cpu_count", lambda only_physical_cores=False: 1)
         PrototypePruner(n_clusters=3, random_state=0).fit(_mixture(500))
-        assert during == [1]  # faiss's 4 threads capped at the one usable core
+        assert during == [1]  # a small fit: no threads to wake
         assert faiss.omp_get_max_threads() == 4  # restored after fit
         PrototypePruner(n_clusters=3, n_jobs=2, random_state=0).fit(_mixture(500))
         assert during[-1] == 2
-        assert cluster.faiss_n_threads(-1) >= 1
     finally:
         faiss.omp_set_num_threads(before)
+
+
+@pytest.mark.parametrize(
+    "idle, physical, faiss_setting, expected",
+    [
+        (3.6, 8, 16, 4),
+        (0.2, 8, 16, 1),
+        (7.9, 8, 16, 8),
+        (7.9, 8, 2, 2),
+        (None, 4, 8, 4),
+    ],
+)
+def test_faiss_threads_for_large_fits_use_the_idle_physical_cores(
+    monkeypatch, idle, physical, faiss_setting, expected
+):
+    import os
+
+    import faiss
+    import joblib
+
+    from sklearn_prune import cluster
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(faiss_setting)
+    try:
+        monkeypatch.setattr(
+            joblib, "cpu_count", lambda only_physical_cores=False: physical
+        )
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(physical)))
+        monkeypatch.setattr(cluster, "_idle_cores", lambda cpus: idle)
+        assert cluster.faiss_n_threads(None, work=1e12) == expected
+        assert cluster.faiss_n_threads(None, work=1e6) == 1
+        assert cluster.faiss_n_threads(3, work=1e6) == 3
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
+def test_idle_cores_reads_the_kernel_counters():
+    import os
+
+    from sklearn_prune import cluster
+
+    cpus = sorted(os.sched_getaffinity(0))
+    idle = cluster._idle_cores(cpus, seconds=0.05)
+    assert idle is None or 0.0 <= idle <= len(cpus) + 1e-9
 
 
 @pytest.mark.parametrize("user_policy", [None, "ACTIVE"])
