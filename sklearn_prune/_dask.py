@@ -8,8 +8,8 @@ each row block on the worker that holds it:
   (:func:`sklearn_prune.cluster.score_rows`), so a row gets the same score
   whatever the blocking;
 - the k-means training rows (the ``n_train`` smallest sample keys of the row
-  positions, found by an order statistic over blocks) are gathered to one
-  worker, which trains the centroids with faiss;
+  positions; the workers send the candidates, about ``n_train`` of them) are
+  gathered to one worker, which trains the centroids with faiss;
 - the selection (:func:`sklearn_prune.select_indices`) runs on the blocks
   and returns the kept positions as a lazy dask array.
 """
@@ -18,19 +18,19 @@ each row block on the worker that holds it:
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
-from ._blocks import is_dask_collection, rows_of
-from ._order import row_uniforms, search
+from ._blocks import is_dask_collection
+from ._order import row_uniforms
 from .cluster import (
     faiss_n_threads,
     faiss_threads,
     fit_work,
     run_seeds,
-    sample_keys,
+    sample_candidates,
+    sample_threshold,
     score_rows,
+    smallest_keys,
     train_on_rows,
 )
 
@@ -265,16 +265,6 @@ def _class_distances_block(block, codes, start, centroids):
     return class_distances(np.asarray(block), np.asarray(codes), start, centroids)
 
 
-def _sample_block_keys(seed, block):
-    keys = sample_keys(seed, block.start, block.stop)
-    zeros = np.zeros(keys.shape[0], dtype=np.int64)
-    return zeros, keys, zeros.astype(np.uint64)
-
-
-def _sample_below(block, seed, thresholds):
-    return thresholds.below(*_sample_block_keys(seed, block))
-
-
 # -- the pruners' dask paths ---------------------------------------------------
 def random_scores(X, seed: int):
     """RandomPruner's scores block by block (each block checked for NaN)."""
@@ -284,21 +274,28 @@ def random_scores(X, seed: int):
 def sample_positions(X, n_train: int, seed: int) -> np.ndarray:
     """The training rows of :func:`sklearn_prune.cluster.sample_positions`, on dask.
 
-    An order statistic of the sample keys over X's row blocks, computed on the
-    workers from the positions alone (X's values are not read).
+    Each worker returns the candidate keys of its blocks' positions (X's
+    values are not read), about ``n_train`` in all; the client keeps the
+    ``n_train`` smallest, exactly as in memory. One pass.
     """
     dask, da = import_dask()
     n = int(X.shape[0])
     if n_train >= n:
         return np.arange(n, dtype=np.int64)
-    template = da.zeros(n, chunks=(X.chunks[0],), dtype=np.float64)
-    rows = rows_of(template)
-    key_fn = partial(_sample_block_keys, seed)
-    thresholds = search(
-        rows.map_reduce, key_fn, np.array([0]), np.array([n_train]), np.array([n])
-    )
-    positions = rows.where(_sample_below, seed, thresholds)
-    return np.asarray(positions.compute(), dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(np.int64)
+    attempt = 0
+    while True:
+        threshold = sample_threshold(n, n_train, attempt)
+        parts = dask.compute(
+            *[
+                dask.delayed(sample_candidates)(seed, int(a), int(b), threshold)
+                for a, b in zip(starts[:-1], starts[1:])
+            ]
+        )
+        chosen = smallest_keys(parts, n_train)
+        if chosen is not None:
+            return chosen
+        attempt += 1
 
 
 def prototype_scores(
@@ -339,8 +336,6 @@ def prototype_scores(
     best = int(np.argmax([fit for _, fit in trained]))
     progress(f"scoring {n} rows in {len(X.chunks[0])} blocks on the workers")
     both = _per_block(_score_block, [X], centroids, best, width=2).persist()
-    both[:, 0].sum().compute()  # a block's error (NaN) surfaces here, not later
-    progress("scored")
     return centroids[best], both[:, 1].astype(np.int64), both[:, 0]
 
 
@@ -357,7 +352,6 @@ def class_prototype_scores(X, codes, n_classes: int):
     sums = np.asarray(dask.delayed(sum)(parts[1:], parts[0]).compute())
     centroids = class_centroids(sums)
     distances = _per_block(_class_distances_block, [X, codes], centroids).persist()
-    distances.sum().compute()  # a block's error surfaces here, not later
     return centroids, distances
 
 

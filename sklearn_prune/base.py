@@ -206,18 +206,21 @@ class BasePruner(BaseEstimator, metaclass=ABCMeta):
         """Dask scores: persisted on the workers, kept positions a lazy array."""
         from ._dask import checked_scores
 
-        scores = checked_scores(scores, n_samples, type(self).__name__)
-        indices = select_indices(
-            scores,
-            self.keep,
-            strategy=self.strategy,
-            drop_hardest=self.drop_hardest,
-            n_strata=self.n_strata,
-            y=y,
-            class_balance=self.class_balance,
-            random_state=rng,
-        ).persist()
-        # set only now: a block's error (NaN) surfaces during the selection
+        try:  # a block's error (NaN) surfaces here, when the blocks are computed
+            scores = checked_scores(scores, n_samples, type(self).__name__)
+            indices = select_indices(
+                scores,
+                self.keep,
+                strategy=self.strategy,
+                drop_hardest=self.drop_hardest,
+                n_strata=self.n_strata,
+                y=y,
+                class_balance=self.class_balance,
+                random_state=rng,
+            ).persist()
+        except BaseException:
+            self._clear_fitted()  # nothing half-written
+            raise
         self.scores_, self.sample_indices_ = scores, indices
         return self
 

@@ -407,19 +407,71 @@ def sample_keys(seed: int, start: int, stop: int) -> np.ndarray:
     return tie_keys(seed, start, stop)
 
 
+#: positions whose sample keys are computed at once
+_KEY_BLOCK = 1 << 20
+
+
+def sample_threshold(n_samples: int, n_train: int, attempt: int = 0) -> int:
+    """A key bound below which at least ``n_train`` of ``n_samples`` keys fall.
+
+    Keys are uniform over the 64-bit integers, so the number below ``t`` is
+    binomial with mean ``n_samples * t / 2**64``; ``t`` aims at six standard
+    deviations above ``n_train`` (doubled on every further attempt, in the
+    very rare case that too few keys fell below it).
+    """
+    target = (n_train + 6.0 * np.sqrt(n_train) + 16.0) * 2.0**attempt
+    if target >= n_samples:
+        return 2**64  # every key
+    return int(target / n_samples * 2.0**64)
+
+
+def sample_candidates(seed: int, start: int, stop: int, threshold: int):
+    """Keys below ``threshold`` of rows ``start .. stop - 1``, and their positions."""
+    keys = sample_keys(seed, start, stop)
+    if threshold < 2**64:
+        hit = np.flatnonzero(keys < np.uint64(threshold))
+        keys = keys[hit]
+    else:
+        hit = np.arange(stop - start)
+    return keys, (hit + start).astype(np.int64)
+
+
+def smallest_keys(parts, n_train: int) -> np.ndarray | None:
+    """Sorted positions of the ``n_train`` smallest keys of candidate ``parts``.
+
+    None when the candidates are fewer than ``n_train``.
+    """
+    keys = np.concatenate([k for k, _ in parts])
+    if keys.shape[0] < n_train:
+        return None
+    positions = np.concatenate([p for _, p in parts])
+    chosen = positions[np.argpartition(keys, n_train - 1)[:n_train]]
+    chosen.sort()
+    return chosen
+
+
 def sample_positions(n_samples: int, n_train: int, seed: int) -> np.ndarray:
     """Sorted positions of the training rows: the ``n_train`` smallest sample keys.
 
-    Keys are distinct, so the set is exact and the dask path
-    (:func:`sklearn_prune._dask.sample_positions`) finds the same rows by an
-    order statistic over blocks.
+    The keys are distinct (a bijection of the position), so the set is
+    exact, whatever the blocks the keys are computed in: the dask path
+    (:func:`sklearn_prune._dask.sample_positions`) computes the same
+    candidates on the workers, in one pass. Memory: the candidates, about
+    ``n_train`` of them, and one block of keys.
     """
     if n_train >= n_samples:
         return np.arange(n_samples, dtype=np.int64)
-    keys = sample_keys(seed, 0, n_samples)
-    positions = np.argpartition(keys, n_train - 1)[:n_train]
-    positions.sort()
-    return positions.astype(np.int64)
+    attempt = 0
+    while True:
+        threshold = sample_threshold(n_samples, n_train, attempt)
+        parts = [
+            sample_candidates(seed, a, min(a + _KEY_BLOCK, n_samples), threshold)
+            for a in range(0, n_samples, _KEY_BLOCK)
+        ]
+        chosen = smallest_keys(parts, n_train)
+        if chosen is not None:
+            return chosen
+        attempt += 1
 
 
 def train_centroids(

@@ -165,7 +165,8 @@ def test_nan_in_a_late_block_names_the_row(client, data):
     for pruner in (PrototypePruner(n_clusters=3), RandomPruner()):
         with pytest.raises(ValueError, match="NaN or infinity at row 2900"):
             pruner.fit(da.from_array(X, chunks=1000))
-        assert not hasattr(pruner, "scores_")
+        for name in ("scores_", "sample_indices_", "labels_", "cluster_centers_"):
+            assert not hasattr(pruner, name)
 
 
 def test_other_pruners_refuse_dask_collections_clearly(client, data):

@@ -110,6 +110,30 @@ def test_memmap_of_other_dtypes_is_read_in_chunks(tmp_path):
     )
 
 
+@pytest.mark.parametrize("n, m", [(10_000, 1), (10_000, 300), (3_000_000, 2560)])
+def test_sample_positions_are_exactly_the_smallest_keys(n, m):
+    from sklearn_prune.cluster import sample_keys
+
+    expected = np.sort(np.argsort(sample_keys(7, 0, n))[:m])
+    np.testing.assert_array_equal(sample_positions(n, m, seed=7), expected)
+
+
+def test_sample_positions_retry_when_too_few_keys_fall_below(monkeypatch):
+    from sklearn_prune import cluster
+
+    expected = sample_positions(50_000, 700, seed=1)
+    calls = []
+    original = cluster.sample_threshold
+
+    def stingy(n, m, attempt=0):  # the first bound lets too few keys through
+        calls.append(attempt)
+        return original(n, m // 4, 0) if attempt == 0 else original(n, m, attempt)
+
+    monkeypatch.setattr(cluster, "sample_threshold", stingy)
+    np.testing.assert_array_equal(sample_positions(50_000, 700, seed=1), expected)
+    assert calls == [0, 1]
+
+
 def test_sample_positions_are_the_smallest_keys_and_reproducible():
     a = sample_positions(10_000, 300, seed=5)
     assert a.shape == (300,) and np.all(np.diff(a) > 0)
