@@ -192,7 +192,7 @@ def test_el2n_runs_its_ensemble_on_the_cluster(client, data):
     expected = pruner.fit(X, y).scores_
     with distributed.get_task_stream(client) as tasks:
         with parallel_config(backend="dask"):
-            got = pruner.set_params(n_jobs=-1).fit(X, y).scores_
+            got = pruner.fit(X, y).scores_
     np.testing.assert_allclose(got, expected, rtol=1e-12)
     # the probes ran as tasks on the workers (joblib batches them)
     assert any("member_error_norms" in str(t["key"]) for t in tasks.data)
