@@ -261,3 +261,21 @@ def test_console_script_and_module_entry_points():
         cwd=Path(__file__).parents[1],
     )
     assert run.returncode == 0 and "usage: sklearn-prune prune" in run.stdout
+
+
+def test_optional_packages_are_imported_only_when_used():
+    # pandas itself imports pyarrow where it is installed: compare with it
+    code = (
+        "import sys, pandas; before = set(sys.modules); "
+        "import sklearn_prune, sklearn_prune.cli; "
+        "print(sorted(m for m in ('dask', 'distributed', 'pyarrow', 'faiss', 'torch') "
+        "if m in sys.modules and m not in before))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[1],
+    )
+    assert run.stdout.strip() == "[]"

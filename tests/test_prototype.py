@@ -363,3 +363,30 @@ def test_missing_faiss_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "faiss", None)  # import faiss -> ImportError
     with pytest.raises(ImportError, match="pip install faiss-cpu"):
         PrototypePruner(n_clusters=2).fit(_mixture(50))
+
+
+def test_torch_embeddings_train_on_the_sample_too(monkeypatch):
+    torch = pytest.importorskip("torch")
+    import sklearn_prune.torch as sp_torch
+
+    seen = []
+    original = sp_torch.spherical_kmeans_torch
+
+    def spy(E, *args, **kwargs):
+        seen.append(E.shape[0])
+        return original(E, *args, **kwargs)
+
+    monkeypatch.setattr(sp_torch, "spherical_kmeans_torch", spy)
+    X = _mixture(3000)
+    p = PrototypePruner(
+        embedding=lambda A: torch.as_tensor(np.asarray(A)),
+        n_clusters=5,
+        max_samples=500,
+        n_init=2,
+        random_state=0,
+    ).fit(X)
+    assert seen == [500, 500]
+    Xn = X / np.linalg.norm(X, axis=1, keepdims=True)
+    sims = Xn @ p.cluster_centers_.T
+    np.testing.assert_array_equal(p.labels_, sims.argmax(axis=1))
+    assert p.scores_.shape == (3000,) and np.all(p.scores_ >= 0)

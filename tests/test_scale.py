@@ -210,3 +210,26 @@ def test_near_ties_between_centroids_do_not_depend_on_the_chunks():
         pieces = score_rows(X, 0, [C], 0)
     np.testing.assert_array_equal(pieces[0], whole[0])
     np.testing.assert_array_equal(pieces[1], whole[1])
+
+
+@pytest.mark.slow
+def test_bench_scale_quick_runs(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    out = tmp_path / "bench.json"
+    subprocess.run(
+        [sys.executable, "benchmarks/bench_scale.py", "--quick", "--repeats", "1"]
+        + ["--json", str(out)],
+        cwd=root,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+        check=True,
+        capture_output=True,
+    )
+    results = json.loads(out.read_text())
+    assert results["dask"]["identical"] is True
+    assert abs(results["memory"]["distance_ratio"] - 1) < 0.05
+    assert results["memmap"]["extra_peak_rss"] < 2**30
