@@ -33,10 +33,11 @@ class PrototypePruner(BasePruner):
     """Score rows by their cosine distance to the nearest k-means prototype.
 
     The self-supervised metric of Sorscher et al. (2022): embed the rows, L2
-    normalise them, run spherical k-means (faiss) and score each row by its
-    cosine distance to the nearest centroid. Rows far from every prototype are
-    the hard ones. No labels are needed; with ``use_labels=True`` the
-    prototypes are the class means instead (the paper's supervised variant).
+    normalise them, run spherical k-means (its searches in faiss) and score
+    each row by its cosine distance to the nearest centroid. Rows far from
+    every prototype are the hard ones. No labels are needed; with
+    ``use_labels=True`` the prototypes are the class means instead (the
+    paper's supervised variant).
 
     The centroids are trained on a sample (``max_samples``) and the rows are
     scored chunk by chunk, so memory stays bounded by scikit-learn's

@@ -1,4 +1,4 @@
-"""k-means prototypes and distance to the nearest one (faiss, on the CPU).
+"""k-means prototypes and distance to the nearest one (faiss searches, on the CPU).
 
 The scale path of the prototype metric, one algorithm for every home of the
 data: train the centroids on a sample of rows, then score every row chunk by
@@ -32,10 +32,6 @@ __all__ = ["class_prototypes", "l2_normalized", "spherical_kmeans"]
 MAX_CHUNK_ROWS = 1 << 13
 #: rows per centroid that ``max_samples="auto"`` trains on (faiss's default)
 AUTO_ROWS_PER_CENTROID = 256
-#: candidates faiss returns per row; those whose similarity is within
-#: ``_tie_margin`` of the best one are compared on exact values
-#: one are recomputed exactly, row by row
-_N_CANDIDATES = 3
 #: a squared norm below this is recomputed after scaling by the largest entry
 #: (it may have lost precision to underflow)
 _SMALL_SQUARED_NORM = {np.dtype(np.float32): 1e-20, np.dtype(np.float64): 1e-200}
@@ -390,16 +386,9 @@ def n_training_rows(max_samples, n_samples: int, n_clusters: int) -> int:
 
 
 def run_seeds(seed: int, n_init: int) -> list[tuple[int, int]]:
-    """(sample seed, k-means seed) of each run, derived from ``seed``.
-
-    The first run's k-means seed is ``seed`` itself, so that training on
-    every row reproduces ``faiss.Kmeans(seed=seed)``.
-    """
+    """(sample seed, k-means seed) of each run, derived from ``seed``."""
     seeds = draw_seeds(np.random.RandomState(seed), 2 * n_init)
-    return [
-        (int(seeds[2 * i]), int(seed) if i == 0 else int(seeds[2 * i + 1]))
-        for i in range(n_init)
-    ]
+    return [(int(seeds[2 * i]), int(seeds[2 * i + 1])) for i in range(n_init)]
 
 
 def sample_keys(seed: int, start: int, stop: int) -> np.ndarray:
@@ -474,31 +463,78 @@ def sample_positions(n_samples: int, n_train: int, seed: int) -> np.ndarray:
         attempt += 1
 
 
+def _flat_index(C: np.ndarray):
+    """A faiss inner-product index over the centroids ``C``."""
+    faiss = import_faiss()
+    index = faiss.IndexFlatIP(C.shape[1])
+    index.add(np.ascontiguousarray(C, dtype=np.float32))
+    return index
+
+
+def _assign(sample: np.ndarray, C: np.ndarray, sims: bool = True):
+    """Exact nearest centroid (and similarity) of every unit row, chunk by chunk."""
+    index = _flat_index(C)
+    m, d = sample.shape
+    labels = np.empty(m, dtype=np.int64)
+    values = np.empty(m, dtype=np.float32) if sims else None
+    step = chunk_rows(d, m)
+    for a in range(0, m, step):
+        lab, sim = _nearest(sample[a : a + step], index, C, sims)
+        labels[a : a + step] = lab
+        if sims:
+            values[a : a + step] = sim
+    return labels, values
+
+
 def train_centroids(
     sample: np.ndarray, n_clusters: int, n_iter: int, seed: int, n_threads: int
 ) -> tuple[np.ndarray, float]:
-    """Spherical k-means (faiss) on unit training rows.
+    """Spherical k-means (Lloyd iterations) on unit training rows.
+
+    The centroids start at ``n_clusters`` distinct random rows (as in faiss's
+    k-means); each iteration assigns every row to its most similar centroid
+    (faiss's search for candidates, then :func:`_nearest`'s exact check) and
+    moves each centroid to the normalised sum of its rows. A centroid left
+    without rows takes the row farthest from its own centroid. Every step is
+    exact or sequential, so the result depends only on the rows and
+    ``seed``: not on faiss's threads (whose BLAS results change in the last
+    bits with their number) nor on the chunks, and a dask worker trains the
+    same centroids as a process in memory. Stops early when no row changes
+    cluster.
 
     Returns the unit centroids and the mean cosine similarity of the training
-    rows to their centroid (faiss's objective), which ranks runs.
+    rows to their centroid (the k-means objective), which ranks runs.
     """
-    faiss = import_faiss()
+    from scipy import sparse
+
     m, d = sample.shape
-    kmeans = faiss.Kmeans(
-        d,
-        int(n_clusters),
-        niter=int(n_iter),
-        seed=int(seed),
-        spherical=True,
-        min_points_per_centroid=1,
-        # every gathered row is used: faiss must not subsample again
-        max_points_per_centroid=m // int(n_clusters) + 1,
-        verbose=False,
-    )
+    k = int(n_clusters)
+    rng = np.random.RandomState(seed)
+    C = sample[np.sort(rng.choice(m, size=k, replace=False))].copy()
+    labels = None
     with faiss_threads(n_threads):
-        kmeans.train(sample)
-    fit = float(kmeans.obj[-1]) / m if len(kmeans.obj) else 0.0
-    return np.array(kmeans.centroids, dtype=np.float32), fit
+        for _ in range(int(n_iter)):
+            new_labels, _ = _assign(sample, C, sims=False)
+            if labels is not None and np.array_equal(new_labels, labels):
+                break
+            labels = new_labels
+            # sums of each cluster's rows, in row order (scipy: one thread)
+            members = sparse.csr_matrix(
+                (np.ones(m, dtype=np.float32), (labels, np.arange(m))), shape=(k, m)
+            )
+            sums = np.asarray(members @ sample)
+            counts = np.bincount(labels, minlength=k)
+            moved = unit_rows(sums)
+            keep = (counts == 0) | ~np.any(moved, axis=1)
+            moved[keep] = C[keep]  # no rows, or rows that cancel out
+            empty = np.flatnonzero(counts == 0)
+            if empty.size:
+                _, sims = _assign(sample, C)
+                farthest = np.argsort(sims, kind="stable")[: empty.size]
+                moved[empty] = sample[farthest]
+            C = moved
+        labels, sims = _assign(sample, C)
+    return C.astype(np.float32), float(np.mean(sims, dtype=np.float64))
 
 
 def train_on_rows(
@@ -509,34 +545,31 @@ def train_on_rows(
     return train_centroids(sample, n_clusters, n_iter, seed, n_threads)
 
 
-def _nearest(Xn: np.ndarray, index, C: np.ndarray):
+def _nearest(Xn: np.ndarray, index, C: np.ndarray, sims: bool = True):
     """Most similar centroid of each unit row, and that similarity, exactly.
 
-    faiss finds the candidates (its BLAS results can change in the last bits
-    with the number of rows searched at once); the similarity is then one
-    dot product per row, and candidates whose faiss similarity is within
-    twice the rounding bound of a float32 dot product of unit vectors
-    (``2 * n_features * 2**-24`` each way) of the best are compared on those
-    exact values, so a row's result does not depend on the rows searched
-    with it.
+    faiss finds the two best candidates (its BLAS results change in the last
+    bits with the number of rows searched at once and with its threads).
+    Where the two are closer than twice the rounding bound of a float32 dot
+    product of unit vectors (``2 * n_features * 2**-24`` each way), the row
+    is compared with every centroid on exact, row-by-row dot products (ties:
+    the lowest label); elsewhere faiss's best is the exact best. The
+    similarity returned is the row's own dot product with its centroid. So a
+    row's result depends on nothing but the row and the centroids.
+    ``sims=False`` skips the similarities (labels only).
     """
-    k = min(_N_CANDIDATES, C.shape[0])
+    k = min(2, C.shape[0])
     approx, cand = index.search(Xn, k)
     labels = cand[:, 0].astype(np.int64)
-    sims = np.einsum("ij,ij->i", Xn, C[labels])
-    margin = 4.0 * Xn.shape[1] * 2.0**-24
-    for j in range(1, k):
-        close = np.flatnonzero(
-            (approx[:, 0] - approx[:, j] <= margin) & (cand[:, j] >= 0)
-        )
-        if close.size == 0:
-            continue
-        other = cand[close, j].astype(np.int64)
-        s = np.einsum("ij,ij->i", Xn[close], C[other])
-        better = (s > sims[close]) | ((s == sims[close]) & (other < labels[close]))
-        labels[close[better]] = other[better]
-        sims[close[better]] = s[better]
-    return labels, sims
+    if k == 2:
+        margin = 4.0 * Xn.shape[1] * 2.0**-24
+        close = np.flatnonzero(approx[:, 0] - approx[:, 1] <= margin)
+        if close.size:
+            every = np.einsum("ij,kj->ik", Xn[close], C)  # no BLAS: row by row
+            labels[close] = np.argmax(every, axis=1)
+    if not sims:
+        return labels, None
+    return labels, np.einsum("ij,ij->i", Xn, C[labels])
 
 
 def score_rows(X, start: int, centroids, best: int, progress=None, unit=False):
@@ -563,13 +596,8 @@ def score_rows(X, start: int, centroids, best: int, progress=None, unit=False):
     distances : ndarray of shape (n_rows,), dtype=float64
     labels : ndarray of shape (n_rows,), dtype=int64
     """
-    faiss = import_faiss()
     n, d = X.shape
-    indexes = []
-    for C in centroids:
-        index = faiss.IndexFlatIP(d)
-        index.add(np.ascontiguousarray(C, dtype=np.float32))
-        indexes.append((index, C))
+    indexes = [(_flat_index(C), C) for C in centroids]
     distances = np.empty(n, dtype=np.float64)
     labels = np.empty(n, dtype=np.int64)
     step = chunk_rows(d, n, X.dtype)
@@ -697,10 +725,12 @@ def spherical_kmeans(
     max_samples="auto",
     n_init: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Spherical k-means with faiss and each row's cosine distance to its prototype.
+    """Spherical k-means and each row's cosine distance to its prototype.
 
     Centroids are trained on a sample of the rows (``max_samples``; by
-    default 256 per centroid, faiss's own default), then every row is
+    default 256 per centroid, faiss's own default) by Lloyd iterations
+    whose searches run in faiss (see :func:`train_centroids` for why the
+    result does not depend on faiss's threads), then every row is
     assigned to its most similar centroid, chunk by chunk: memory stays
     bounded by scikit-learn's ``working_memory`` plus the training sample,
     never a full normalised copy, so ``X`` may be a :class:`numpy.memmap`
@@ -717,9 +747,7 @@ def spherical_kmeans(
     n_iter : int, default=25
         Lloyd iterations.
     seed : int, default=0
-        Seed of the training samples and of faiss's centroid initialisation.
-        With every row trained on, the first run is ``faiss.Kmeans`` with
-        this seed.
+        Seed of the training samples and of the centroids' initialisation.
     n_jobs : int, default=None
         OpenMP threads for faiss during the call (restored afterwards). None
         uses one thread for a small problem and otherwise the idle physical
