@@ -27,6 +27,7 @@ from sklearn_prune.exceptions import PruningWarning
 
 
 def _median_time(fn, repeats: int) -> float:
+    fn()  # warm up: the first call pays for imports and allocations
     times = []
     for _ in range(repeats):
         start = time.perf_counter()

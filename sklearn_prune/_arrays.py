@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 from scipy import sparse
 
+from ._blocks import is_dask_collection
 from ._compat import _safe_indexing
 
 
@@ -59,7 +60,15 @@ def take_rows(X, indices: np.ndarray):
     objects (index and dtypes kept), lists, tuples and torch tensors (on
     their own device) are supported. Sparse formats without row indexing
     (COO, DIA, BSR, DOK) go through CSR and come back in their own format.
+    Dask arrays and DataFrames give lazy dask collections; lazy dask
+    ``indices`` are computed for an in-memory ``X``.
     """
+    if is_dask_collection(X):
+        from ._dask import take_rows as take_dask_rows
+
+        return take_dask_rows(X, indices)
+    if is_dask_collection(indices):
+        indices = np.asarray(indices.compute())
     if is_torch_tensor(X):
         import torch
 
@@ -76,6 +85,10 @@ def take_rows(X, indices: np.ndarray):
 
 def n_rows(X) -> int:
     """Number of rows of an array-like, a sparse matrix or a tensor."""
+    if is_dask_collection(X):
+        from ._dask import n_rows as n_dask_rows
+
+        return n_dask_rows(X)
     shape = getattr(X, "shape", None)
     if shape is not None and len(shape) > 0:
         return int(shape[0])

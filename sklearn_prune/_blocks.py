@@ -107,9 +107,12 @@ class DaskRows:
         chunks = scores.chunks[0]
         self.n_rows = int(sum(chunks))
         self._starts = np.concatenate([[0], np.cumsum(chunks)]).astype(int)
-        self._scores = scores.to_delayed().ravel()
+        # optimize_graph=False: the delayed blocks keep persisted futures alive
+        self._scores = scores.to_delayed(optimize_graph=False).ravel()
         self._codes = (
-            [None] * len(self._scores) if codes is None else codes.to_delayed().ravel()
+            [None] * len(self._scores)
+            if codes is None
+            else codes.to_delayed(optimize_graph=False).ravel()
         )
 
     def _spans(self):

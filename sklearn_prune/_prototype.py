@@ -6,14 +6,24 @@ from __future__ import annotations
 
 from numbers import Integral
 
+import numpy as np
+
 from ._arrays import is_torch_tensor, n_rows
-from ._compat import Interval
+from ._blocks import is_dask_collection
+from ._compat import Count, Fraction, Interval, StrOptions
 from ._docstring import fill_doc
 from ._embedding import EMBEDDING_CONSTRAINT, embed
 from ._seeding import draw_seed
 from ._selection import class_codes
 from .base import BasePruner
-from .cluster import class_prototypes, spherical_kmeans
+from .cluster import (
+    Progress,
+    class_prototypes,
+    n_training_rows,
+    prototype_distances,
+    run_seeds,
+    sample_positions,
+)
 
 __all__ = ["PrototypePruner"]
 
@@ -23,10 +33,22 @@ class PrototypePruner(BasePruner):
     """Score rows by their cosine distance to the nearest k-means prototype.
 
     The self-supervised metric of Sorscher et al. (2022): embed the rows, L2
-    normalise them, run spherical k-means (faiss) and score each row by its
-    cosine distance to the nearest centroid. Rows far from every prototype are
-    the hard ones. No labels are needed; with ``use_labels=True`` the
-    prototypes are the class means instead (the paper's supervised variant).
+    normalise them, run spherical k-means (its searches in faiss) and score
+    each row by its cosine distance to the nearest centroid. Rows far from
+    every prototype are the hard ones. No labels are needed; with
+    ``use_labels=True`` the prototypes are the class means instead (the
+    paper's supervised variant).
+
+    The centroids are trained on a sample (``max_samples``) and the rows are
+    scored chunk by chunk, so memory stays bounded by scikit-learn's
+    ``working_memory`` plus the training sample: ``X`` may be a
+    :class:`numpy.memmap` larger than memory. ``X`` may also be a dask array
+    or DataFrame: the sample is gathered to one worker for training, the rows
+    are scored block by block on the workers, and ``scores_``,
+    ``sample_indices_`` and ``labels_`` are dask arrays (``fit_resample``
+    returns lazy dask collections). With the same ``random_state`` and
+    ``max_samples``, in-memory, memory-mapped and dask inputs keep the same
+    rows. See :ref:`large_data`.
 
     Read more in the :ref:`User Guide <user_guide>`.
 
@@ -59,11 +81,48 @@ class PrototypePruner(BasePruner):
     n_iter : int, default=25
         Number of k-means iterations.
 
+    max_samples : "auto", int or float, default="auto"
+        Rows the k-means centroids are *trained* on, drawn from
+        ``random_state``; every row is still *scored* against them.
+        ``"auto"`` trains on 256 rows per centroid (faiss's own default), at
+        most ``n_samples``. An int is a count (``1 <= max_samples <=
+        n_samples``, and at least ``n_clusters``); a float in (0, 1] a
+        fraction of the rows. Training on every row costs time without
+        making the ranking more stable than a change of seed does; use
+        ``n_init`` for stability. Ignored when ``use_labels=True``.
+
+    n_init : int, default=1
+        Independent k-means runs (each with its own sample and
+        initialisation) whose distances are averaged into ``scores_``, the
+        way EL2N averages probes: more runs give a ranking that depends less
+        on the seed. ``cluster_centers_`` and ``labels_`` are those of the
+        run whose centroids fit their training rows best. Ignored when
+        ``use_labels=True``.
+
     {{class_balance}}
 
     {{random_state}}
 
-    {{n_jobs}} Sets faiss's OpenMP threads during ``fit`` only.
+    n_jobs : int, default=None
+        OpenMP threads of faiss (and of the BLAS bundled with it) during
+        ``fit``, restored afterwards; ``-1`` uses every core. None chooses:
+        one thread for a small fit (under about 2e9 multiply-adds, i.e.
+        ``n_clusters * n_features * (n_samples + 25 * training rows)``),
+        where waking threads costs more than it saves; otherwise the
+        physical cores this process may use (CPU affinity and container
+        quotas included) that are idle when ``fit`` starts (sampled for
+        50 ms from ``/proc/stat`` on Linux), at most faiss's own setting
+        (the ``OMP_NUM_THREADS`` environment variable, or a limit set with
+        ``threadpoolctl.threadpool_limits(n, user_api="openmp")`` or by
+        joblib's workers). Threads that wait on busy cores slow faiss down
+        many times over, so on a shared machine ``n_jobs=1`` is a safe
+        choice. On a dask array, training uses this rule on its worker and
+        each block is scored with one thread (the workers' threads are the
+        parallelism). See :ref:`large_data_threads`.
+
+    verbose : int, default=0
+        If positive, print progress to stdout: each k-means run, the rows
+        scored so far, and the time taken.
 
     Attributes
     ----------
@@ -74,7 +133,8 @@ class PrototypePruner(BasePruner):
         ``use_labels=True``).
 
     labels_ : ndarray of shape (n_samples,)
-        Index of each training row's prototype.
+        Index of each training row's prototype (a dask array for a dask
+        ``X``).
 
     classes_ : ndarray of shape (n_classes,)
         Class labels, in the order of ``cluster_centers_``; only with
@@ -115,8 +175,16 @@ class PrototypePruner(BasePruner):
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "use_labels": ["boolean"],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_samples": [
+            StrOptions({"auto"}),
+            Count(1, None, closed="left"),
+            Fraction(0, 1, closed="right"),
+        ],
+        "n_init": [Count(1, None, closed="left")],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     }
+    _out_of_core = True
 
     def __init__(
         self,
@@ -129,9 +197,12 @@ class PrototypePruner(BasePruner):
         n_clusters=8,
         use_labels=False,
         n_iter=25,
+        max_samples="auto",
+        n_init=1,
         class_balance="auto",
         random_state=None,
         n_jobs=None,
+        verbose=0,
     ):
         super().__init__(
             keep=keep,
@@ -145,7 +216,10 @@ class PrototypePruner(BasePruner):
         self.n_clusters = n_clusters
         self.use_labels = use_labels
         self.n_iter = n_iter
+        self.max_samples = max_samples
+        self.n_init = n_init
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _allow_nd(self) -> bool:
         return self.embedding is not None
@@ -153,41 +227,111 @@ class PrototypePruner(BasePruner):
     def _requires_y(self) -> bool:
         return bool(self.use_labels) or super()._requires_y()
 
+    def _checks_rows_while_scoring(self) -> bool:
+        return self.embedding is None
+
     def _embed(self, X):
         E, fitted = embed(self.embedding, X)
         if fitted is not None:
             self.embedding_ = fitted
         return E
 
-    def _compute_scores(self, X, y, rng, **params):
-        E = self._embed(X)
-        if self.use_labels:
-            self.classes_, codes = class_codes(y)
-            if is_torch_tensor(E):
-                E = E.detach().float().cpu().numpy()
-            centroids, labels, distances = class_prototypes(E, codes)
-        else:
-            n_samples = n_rows(E)
-            if self.n_clusters > n_samples:
-                raise ValueError(
-                    f"`n_clusters`={self.n_clusters} is larger than the number of "
-                    f"rows ({n_samples}); use at most {n_samples} clusters."
-                )
-            seed = draw_seed(rng)
-            if is_torch_tensor(E):
-                from .torch import spherical_kmeans_torch
+    def _check_n_clusters(self, n_samples: int) -> None:
+        if self.n_clusters > n_samples:
+            raise ValueError(
+                f"`n_clusters`={self.n_clusters} is larger than the number of "
+                f"rows ({n_samples}); use at most {n_samples} clusters."
+            )
 
-                centroids, labels, distances = spherical_kmeans_torch(
-                    E, self.n_clusters, n_iter=self.n_iter, seed=seed
-                )
+    def _compute_scores(self, X, y, rng, **params):
+        say = Progress(self.verbose, type(self).__name__)
+        if is_dask_collection(X):
+            centroids, labels, distances = self._dask_scores(X, y, rng, say)
+        else:
+            E = self._embed(X)
+            if is_torch_tensor(E) and self.use_labels:
+                E = E.detach().float().cpu().numpy()
+            if self.use_labels:
+                self.classes_, codes = class_codes(y)
+                centroids, labels, distances = class_prototypes(E, codes)
+            elif is_torch_tensor(E):
+                centroids, labels, distances = self._torch_scores(E, rng)
             else:
-                centroids, labels, distances = spherical_kmeans(
+                self._check_n_clusters(n_rows(E))
+                centroids, labels, distances = prototype_distances(
                     E,
                     self.n_clusters,
                     n_iter=self.n_iter,
-                    seed=seed,
+                    seed=draw_seed(rng),
+                    max_samples=self.max_samples,
+                    n_init=self.n_init,
                     n_jobs=self.n_jobs,
+                    verbose=self.verbose,
                 )
         self.cluster_centers_ = centroids
         self.labels_ = labels
+        say("selecting rows")
         return distances
+
+    def _dask_scores(self, X, y, rng, say):
+        from ._dask import class_prototype_scores, prototype_scores
+
+        if self.embedding is not None:
+            raise ValueError(
+                "PrototypePruner takes a dask X only with embedding=None: embed "
+                "the rows first (e.g. X.map_blocks(model.transform, ...)) and "
+                "pass the embeddings."
+            )
+        if self.use_labels:
+            self.classes_, codes = class_codes(y)
+            centroids, distances = class_prototype_scores(
+                X, codes, self.classes_.shape[0]
+            )
+            return centroids, codes.rechunk((X.chunks[0],)), distances
+        n_samples = n_rows(X)
+        self._check_n_clusters(n_samples)
+        return prototype_scores(
+            X,
+            n_clusters=self.n_clusters,
+            n_iter=self.n_iter,
+            seed=draw_seed(rng),
+            n_train=n_training_rows(self.max_samples, n_samples, self.n_clusters),
+            n_init=self.n_init,
+            n_jobs=self.n_jobs,
+            progress=say,
+        )
+
+    def _torch_scores(self, E, rng):
+        """k-means on the tensor's device, trained on the sample of each run."""
+        import torch
+
+        from .torch import spherical_kmeans_torch
+        from .torch._kmeans import _assign, _normalized
+
+        n_samples = n_rows(E)
+        self._check_n_clusters(n_samples)
+        n_train = n_training_rows(self.max_samples, n_samples, self.n_clusters)
+        seed = draw_seed(rng)
+        if n_train == n_samples and self.n_init == 1:
+            return spherical_kmeans_torch(
+                E, self.n_clusters, n_iter=self.n_iter, seed=seed
+            )
+        unit = _normalized(E, self.n_clusters)
+        runs, fits = [], []
+        for sample_seed, kmeans_seed in run_seeds(seed, self.n_init):
+            rows = torch.as_tensor(
+                sample_positions(n_samples, n_train, sample_seed), device=E.device
+            )
+            C, _, d = spherical_kmeans_torch(
+                E[rows], self.n_clusters, n_iter=self.n_iter, seed=kmeans_seed
+            )
+            C_t = torch.as_tensor(C, device=unit.device)
+            labels, sims = _assign(unit, C_t)
+            runs.append((C, labels.cpu().numpy(), sims.cpu().numpy()))
+            fits.append(1.0 - float(np.mean(d)))
+        best = int(np.argmax(fits))
+        distances = np.mean(
+            [np.clip(1.0 - sims.astype(np.float64), 0.0, 2.0) for _, _, sims in runs],
+            axis=0,
+        )
+        return runs[best][0], runs[best][1].astype(np.int64), distances

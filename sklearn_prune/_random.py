@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ._arrays import n_rows
+from ._blocks import is_dask_collection
 from ._docstring import fill_doc
 from ._order import row_uniforms
 from ._seeding import draw_seed
@@ -21,6 +22,12 @@ class RandomPruner(BasePruner):
     only useful where it beats random pruning at the same ``keep``. Scores are
     uniform draws, one per row, from ``random_state``, so ``strategy`` makes no
     difference to the distribution of the kept rows.
+
+    ``X`` may be a :class:`numpy.memmap` (checked chunk by chunk, never
+    copied) or a dask array or DataFrame; with dask, ``scores_`` and
+    ``sample_indices_`` are dask arrays and ``fit_resample`` returns lazy
+    dask collections. The same ``random_state`` keeps the same rows in all
+    three cases. See :ref:`large_data`.
 
     Parameters
     ----------
@@ -49,11 +56,25 @@ class RandomPruner(BasePruner):
     >>> X_kept, _ = RandomPruner(keep=0.3, random_state=0).fit_resample(X)
     >>> X_kept.shape
     (3, 2)
+
+    The same rows from a dask array, as a lazy dask array:
+
+    >>> import dask.array as da
+    >>> pruner = RandomPruner(keep=0.3, random_state=0)
+    >>> lazy, _ = pruner.fit_resample(da.from_array(X, chunks=4))
+    >>> bool((lazy.compute() == X_kept).all())
+    True
     """
 
     _accept_sparse = ("csr", "csc")
+    _out_of_core = True
 
     def _compute_scores(self, X, y, rng, **params):
         # a function of each row's position: the same on every block of a
         # dask array as on the whole array in memory
-        return row_uniforms(draw_seed(rng), 0, n_rows(X))
+        seed = draw_seed(rng)
+        if is_dask_collection(X):
+            from ._dask import random_scores
+
+            return random_scores(X, seed)
+        return row_uniforms(seed, 0, n_rows(X))

@@ -28,6 +28,7 @@ __all__ = [
     "check_budget",
     "check_policy",
     "class_codes",
+    "has_class_labels",
     "n_kept",
     "select_indices",
 ]
@@ -116,6 +117,36 @@ def check_budget(
             f"the hardest ones. Lower `keep` or `drop_hardest`."
         )
     return n_total, capacity
+
+
+def has_class_labels(y) -> bool:
+    """Whether ``y`` holds class labels: binary, multiclass or one-hot rows.
+
+    The rule of ``class_balance="auto"``. None and continuous values are not
+    class labels. A dask ``y`` is judged by its distinct values.
+
+    Parameters
+    ----------
+    y : array-like, dask array or None
+        Targets.
+
+    Returns
+    -------
+    bool
+    """
+    if y is None:
+        return False
+    if is_dask_collection(y):
+        import dask.array as da
+
+        if y.ndim != 1:
+            return False
+        values = np.asarray(da.unique(y).compute())
+        return type_of_target(values, input_name="y") in ("binary", "multiclass")
+    kind = type_of_target(y, input_name="y")
+    if kind == "multilabel-indicator":
+        return bool(np.all(np.count_nonzero(np.asarray(y), axis=1) == 1))
+    return kind in ("binary", "multiclass")
 
 
 def class_codes(y) -> tuple[np.ndarray, np.ndarray]:
@@ -418,7 +449,7 @@ def select_indices(
         empty = classes[(quotas == 0) & (counts > 0)]
         if empty.size:
             warnings.warn(
-                f"class_balance=True keeps no row of classes {empty.tolist()}: "
+                f"Class balance keeps no row of classes {empty.tolist()}: "
                 f"their share of keep={keep!r} rounds to zero. Increase `keep`.",
                 PruningWarning,
                 stacklevel=2,

@@ -13,7 +13,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.pipeline import Pipeline as _SklearnPipeline
 from sklearn.utils import InputTags, Tags, check_random_state
-from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -22,10 +21,18 @@ from sklearn.utils.validation import (
 )
 
 from ._arrays import check_tensor, is_torch_tensor, n_rows, take_rows
+from ._blocks import is_dask_collection
 from ._compat import Count, Fraction, Interval, StrOptions, _fit_context
 from ._docstring import fill_doc
 from ._embedding import check_text, is_text
-from ._selection import STRATEGIES, check_budget, class_codes, select_indices
+from ._memmap import is_memmap, validate_memmap
+from ._selection import (
+    STRATEGIES,
+    check_budget,
+    class_codes,
+    has_class_labels,
+    select_indices,
+)
 
 __all__ = ["BasePruner", "is_pruner"]
 
@@ -103,6 +110,10 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     #: sparse formats accepted by ``fit`` (False: dense only)
     _accept_sparse: bool | tuple = False
+    #: whether the pruner scores a memory map chunk by chunk and a dask array
+    #: block by block (else a memory map is validated like any array, and a
+    #: dask collection is refused)
+    _out_of_core: bool = False
 
     def __init__(
         self,
@@ -133,13 +144,12 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
     def _balances_classes(self, y) -> bool:
         """Whether ``fit`` selects class by class on the validated target ``y``."""
         if isinstance(self.class_balance, str):  # "auto": class labels only
-            if y is None:
-                return False
-            kind = type_of_target(y, input_name="y")
-            if kind == "multilabel-indicator":  # one-hot rows are class labels
-                return bool(np.all(np.count_nonzero(y, axis=1) == 1))
-            return kind in ("binary", "multiclass")
+            return has_class_labels(y)
         return bool(self.class_balance)
+
+    def _checks_rows_while_scoring(self) -> bool:
+        """Whether scoring itself reads every row and refuses NaN (out of core)."""
+        return False
 
     @abstractmethod
     def _compute_scores(self, X, y, rng: np.random.RandomState, **params) -> np.ndarray:
@@ -189,9 +199,10 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_budget(X, y)
         n_samples = n_rows(X)
         rng = check_random_state(self.random_state)
-        scores = np.asarray(
-            self._compute_scores(X, y, rng, **score_params), dtype=np.float64
-        )
+        scores = self._compute_scores(X, y, rng, **score_params)
+        if is_dask_collection(scores):
+            return self._select_dask(scores, n_samples, y, rng)
+        scores = np.asarray(scores, dtype=np.float64)
         if scores.shape != (n_samples,) or not np.all(np.isfinite(scores)):
             raise ValueError(
                 f"{type(self).__name__} computed invalid scores (shape "
@@ -204,7 +215,11 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _check_budget(self, X, y) -> None:
         """Raise if ``keep`` asks for more rows than ``X`` (or a class) has."""
-        if self._balances_classes(y):
+        if self._balances_classes(y) and is_dask_collection(y):
+            from ._dask import class_counts
+
+            counts = class_counts(y)
+        elif self._balances_classes(y):
             counts = np.bincount(class_codes(y)[1])
         else:
             counts = np.array([n_rows(X)])
@@ -222,6 +237,19 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             class_balance=self._balances_classes(y),
             random_state=rng,
         )
+
+    def _select_dask(self, scores, n_samples, y, rng):
+        """Dask scores: persisted on the workers, kept positions a lazy array."""
+        from ._dask import checked_scores
+
+        try:  # a block's error (NaN) surfaces here, when the blocks are computed
+            scores = checked_scores(scores, n_samples, type(self).__name__)
+            indices = self._select(scores, y, rng).persist()
+        except BaseException:
+            self._clear_fitted()  # nothing half-written
+            raise
+        self.scores_, self.sample_indices_ = scores, indices
+        return self
 
     def _clear_fitted(self) -> None:
         """Forget a previous fit, so that a failed re-fit leaves no stale state."""
@@ -266,6 +294,10 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             )
         if is_text(X):
             return self._validate_text(X, y)
+        if is_dask_collection(X) or is_dask_collection(y):
+            return self._validate_dask(X, y)
+        if self._out_of_core and is_memmap(X) and X.ndim == 2:
+            return self._validate_memmap(X, y)
         if is_torch_tensor(X):
             return self._validate_tensor(X, y)
         check_params = dict(
@@ -308,6 +340,41 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
                 y = y.ravel()
             check_consistent_length(np.empty(n_rows(X)), y)
         return X, y
+
+    def _validate_memmap(self, X, y):
+        """A memory map is checked chunk by chunk, never copied."""
+        validate_memmap(X, check_finite=not self._checks_rows_while_scoring())
+        self._set_features(X.shape[1], None)
+        if y is not None:
+            y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y.ravel()
+            check_consistent_length(X, y)
+        return X, y
+
+    def _validate_dask(self, X, y):
+        """Dask rows are checked lazily (NaN while scoring, block by block)."""
+        if not is_dask_collection(X):  # labels on a cluster, rows in memory
+            return self._validate_input(X, y.compute())
+        if not self._out_of_core:
+            raise TypeError(
+                f"{type(self).__name__} does not take dask collections "
+                f"(PrototypePruner and RandomPruner do). Pass X.compute(), or run "
+                f"its parallel work on a cluster with "
+                f"joblib.parallel_config(backend='dask')."
+            )
+        from ._dask import validate
+
+        X, y, names = validate(X, y)
+        self._set_features(X.shape[1], names)
+        return X, y
+
+    def _set_features(self, n_features, names) -> None:
+        self.n_features_in_ = int(n_features)
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
 
     def _validate_tensor(self, X, y):
         if not self._allow_nd():
