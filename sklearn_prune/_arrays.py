@@ -93,3 +93,49 @@ def n_rows(X) -> int:
     if shape is not None and len(shape) > 0:
         return int(shape[0])
     return len(X)
+
+
+#: the fit parameters that hold one value per row: cut with the rows (by a
+#: Pipeline after a pruner, by EL2NPruner to a training fold); every other
+#: parameter passes unchanged, whatever its length
+PER_ROW_PARAMS = ("sample_weight", "groups")
+
+
+def cut_per_row(
+    params: dict, indices, n_before: int, names=PER_ROW_PARAMS, prefix: str = ""
+) -> dict:
+    """``params`` with the per-row ones (``names``) cut to the rows ``indices``.
+
+    The one rule for "is this a per-row parameter": its name is in
+    ``names``. A per-row value must have ``n_before`` rows.
+
+    Parameters
+    ----------
+    params : dict
+        Fit parameters.
+    indices : ndarray of int
+        Positions of the rows kept.
+    n_before : int
+        Number of rows the parameters describe.
+    names : iterable of str, default=PER_ROW_PARAMS
+        Names of the per-row parameters.
+    prefix : str, default=""
+        Shown before a parameter's name in error messages (``"clf__"``).
+
+    Returns
+    -------
+    params : dict
+        A new dict; the values of other parameters are the same objects.
+    """
+    out = dict(params)
+    for key in set(names).intersection(params):
+        value = params[key]
+        if value is None:
+            continue
+        if n_rows(value) != n_before:
+            raise ValueError(
+                f"The per-row parameter {prefix}{key} has {n_rows(value)} values, "
+                f"but there are {n_before} rows."
+            )
+        out[key] = take_rows(value, indices)
+    return out

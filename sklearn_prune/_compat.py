@@ -36,7 +36,6 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils._user_interface import _print_elapsed_time
 from sklearn.utils.metadata_routing import _routing_enabled
-from sklearn.utils.validation import _check_method_params
 
 __all__ = [
     "Count",
@@ -46,7 +45,6 @@ __all__ = [
     "Options",
     "RealNotInt",
     "StrOptions",
-    "_check_method_params",
     "_fit_context",
     "_name_estimators",
     "_print_elapsed_time",

@@ -23,8 +23,8 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._arrays import n_rows, take_rows
-from ._compat import HasMethods, Interval, _check_method_params, _routing_enabled
+from ._arrays import cut_per_row, n_rows, take_rows
+from ._compat import HasMethods, Interval, _routing_enabled
 from ._docstring import fill_doc
 from ._seeding import draw_seeds
 from .base import BasePruner
@@ -63,15 +63,14 @@ def _seeded(estimator, seed: int):
 def _member_error_norms(estimator, X, y, classes, train, test, fit_params, quiet):
     """Fit one probe on ``train`` rows and return EL2N of the ``test`` rows.
 
-    ``train`` or ``test`` None means all rows. Per-row fit parameters are cut
-    to the training rows as :func:`sklearn.model_selection.cross_validate`
-    cuts them.
+    ``train`` or ``test`` None means all rows. Per-row fit parameters
+    (``sample_weight``) are cut to the training rows.
     """
     if train is None:
         X_train, y_train = X, y
     else:
         X_train, y_train = take_rows(X, train), y[train]
-        fit_params = _check_method_params(X, fit_params, indices=train)
+        fit_params = cut_per_row(fit_params, train, n_rows(X))
     with warnings.catch_warnings():
         if quiet:  # the default probe is stopped early on purpose
             warnings.simplefilter("ignore", ConvergenceWarning)

@@ -13,7 +13,7 @@ from sklearn.utils.metadata_routing import MethodMapping
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_memory
 
-from ._arrays import n_rows, take_rows
+from ._arrays import PER_ROW_PARAMS, cut_per_row, n_rows
 from ._compat import (
     _fit_context,
     _name_estimators,
@@ -24,9 +24,6 @@ from ._compat import (
 from .base import is_pruner
 
 __all__ = ["Pipeline", "make_pipeline"]
-
-#: fit parameters cut to the kept rows unless a Pipeline names others
-PER_ROW_PARAMS = ("sample_weight", "groups")
 
 
 def _is_skipped(step) -> bool:
@@ -273,7 +270,6 @@ class Pipeline(_skpipeline.Pipeline):
         checked against the rows the sampler saw.
         """
         later = {name for name, _ in self.steps[step_idx + 1 :]}
-        per_row = set(self.per_row_params)
         indices = getattr(sampler, "sample_indices_", None)
         cut = Bunch()
         for name, methods in routed_params.items():
@@ -282,26 +278,22 @@ class Pipeline(_skpipeline.Pipeline):
                 continue
             cut[name] = Bunch()
             for method, params in methods.items():
-                cut[name][method] = Bunch(**params)
-                for key in per_row.intersection(params):
-                    value = params[key]
-                    if value is None:
-                        continue
-                    if n_rows(value) != n_before:
+                if indices is None:
+                    per_row = [k for k in self.per_row_params if k in params]
+                    if per_row and n_after != n_before:
                         raise ValueError(
-                            f"The per-row parameter {name}__{key} has "
-                            f"{n_rows(value)} values, but the sampler before it, "
-                            f"{type(sampler).__name__}, saw {n_before} rows."
+                            f"Cannot cut the per-row parameter {name}__"
+                            f"{per_row[0]} to the rows kept by "
+                            f"{type(sampler).__name__}: it has no "
+                            f"`sample_indices_`."
                         )
-                    if indices is None:
-                        if n_after == n_before:
-                            continue
-                        raise ValueError(
-                            f"Cannot cut the per-row parameter {name}__{key} to "
-                            f"the rows kept by {type(sampler).__name__}: it has "
-                            f"no `sample_indices_`."
-                        )
-                    cut[name][method][key] = take_rows(value, indices)
+                    cut[name][method] = Bunch(**params)  # every row, in order
+                    continue
+                cut[name][method] = Bunch(
+                    **cut_per_row(
+                        params, indices, n_before, self.per_row_params, f"{name}__"
+                    )
+                )
         return cut
 
     def get_metadata_routing(self):

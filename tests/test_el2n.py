@@ -311,3 +311,31 @@ def test_estimator_without_predict_proba_is_rejected():
     X, y = _flipped()
     with pytest.raises(ValueError, match="estimator"):
         EL2NPruner(estimator=LinearSVC()).fit(X, y)
+
+
+class ParamRecordingLR(LogisticRegression):
+    """LogisticRegression that records the fit parameters of every fit."""
+
+    calls: list = []
+
+    def fit(self, X, y, sample_weight=None, classes=None):
+        ParamRecordingLR.calls.append((X.shape[0], sample_weight, classes))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_only_per_row_parameters_are_cut_to_a_training_fold():
+    # the same rule as the Pipeline's: sample_weight is cut, a parameter that
+    # merely has as many values as there are rows (here `classes`) is not
+    X, y = _flipped()
+    n = len(y)
+    w = np.arange(n, dtype=float)
+    classes = list(range(n))
+    ParamRecordingLR.calls = []
+    EL2NPruner(estimator=ParamRecordingLR(), n_estimators=1, cv=3).fit(
+        X, y, sample_weight=w, classes=classes
+    )
+    assert len(ParamRecordingLR.calls) == 3
+    for n_train, weights, seen in ParamRecordingLR.calls:
+        assert n_train < n and weights.shape == (n_train,)
+        assert set(weights) < set(w)
+        assert seen is classes
