@@ -10,13 +10,14 @@ import numpy as np
 
 from ._arrays import is_torch_tensor, n_rows
 from ._blocks import is_dask_collection
-from ._compat import Count, Fraction, Interval, StrOptions
+from ._compat import Count, Interval
 from ._docstring import fill_doc
 from ._embedding import EMBEDDING_CONSTRAINT, embed
 from ._seeding import draw_seed
 from ._selection import class_codes
 from .base import BasePruner
 from .cluster import (
+    MAX_SAMPLES_CONSTRAINT,
     Progress,
     class_prototypes,
     n_training_rows,
@@ -175,11 +176,7 @@ class PrototypePruner(BasePruner):
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "use_labels": ["boolean"],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
-        "max_samples": [
-            StrOptions({"auto"}),
-            Count(1, None, closed="left"),
-            Fraction(0, 1, closed="right"),
-        ],
+        "max_samples": MAX_SAMPLES_CONSTRAINT,
         "n_init": [Count(1, None, closed="left")],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],

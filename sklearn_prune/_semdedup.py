@@ -19,7 +19,7 @@ from ._embedding import EMBEDDING_CONSTRAINT, embed
 from ._order import row_uniforms
 from ._seeding import draw_seed
 from .base import BasePruner
-from .cluster import l2_normalized, spherical_kmeans
+from .cluster import MAX_SAMPLES_CONSTRAINT, l2_normalized, spherical_kmeans
 
 __all__ = ["SemDedupPruner"]
 
@@ -249,6 +249,13 @@ class SemDedupPruner(BasePruner):
     n_iter : int, default=25
         Number of k-means iterations.
 
+    max_samples : "auto", int or float, default="auto"
+        Rows the k-means centroids are trained on, as in
+        :class:`~sklearn_prune.PrototypePruner`: ``"auto"`` is 256 per
+        centroid (at most ``n_samples``), an int a count, a float in (0, 1]
+        a fraction. Every row is still assigned to its nearest centroid and
+        compared with the rows of its cluster.
+
     {{policy}} With ``keep=None``, only the default (``"hard"``, no
         ``drop_hardest``) is accepted: there is no budget to apply a policy
         to, and any other value raises a ``ValueError``.
@@ -368,6 +375,7 @@ class SemDedupPruner(BasePruner):
             StrOptions({"auto"}),
         ],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_samples": MAX_SAMPLES_CONSTRAINT,
         "n_jobs": [Integral, None],
     }
 
@@ -381,6 +389,7 @@ class SemDedupPruner(BasePruner):
         embedding=None,
         n_clusters="auto",
         n_iter=25,
+        max_samples="auto",
         strategy="hard",
         drop_hardest=0.0,
         n_strata=50,
@@ -402,6 +411,7 @@ class SemDedupPruner(BasePruner):
         self.embedding = embedding
         self.n_clusters = n_clusters
         self.n_iter = n_iter
+        self.max_samples = max_samples
         self.n_jobs = n_jobs
 
     def _allow_nd(self) -> bool:
@@ -461,6 +471,7 @@ class SemDedupPruner(BasePruner):
                 n_iter=self.n_iter,
                 seed=kmeans_seed,
                 n_jobs=self.n_jobs,
+                max_samples=self.max_samples,
             )
             max_eps = self.eps if self.max_eps is None else self.max_eps
             nearest, forest = _pairwise(E, labels, similarity_threshold(max_eps))

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._compat import Count, Fraction, StrOptions
 from ._memmap import chunk_n_rows, is_memmap, release_rows, take_sorted_rows
 from ._order import tie_keys
 from ._seeding import draw_seeds
@@ -333,6 +334,14 @@ class Progress:
 
 
 # -- sampling, training, scoring ------------------------------------------------
+#: the ``_parameter_constraints`` entry of a pruner's ``max_samples``
+MAX_SAMPLES_CONSTRAINT = [
+    StrOptions({"auto"}),
+    Count(1, None, closed="left"),
+    Fraction(0, 1, closed="right"),
+]
+
+
 def check_max_samples(max_samples, n_init) -> None:
     """Raise a ValueError naming the parameter for a bad type or range."""
     ok = (

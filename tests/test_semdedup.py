@@ -358,3 +358,16 @@ def test_d4_in_one_pipeline(planted):
     assert prune.sample_indices_.size == n_kept(0.5, n_unique)
     assert pipe.predict(X).shape == (X.shape[0],)  # pruners are skipped at predict
     clone(pipe).fit(X, y)
+
+
+def test_max_samples_trains_on_a_sample_and_still_finds_every_group(planted):
+    X, groups = planted
+    for max_samples in ("auto", 50, 0.5, 1.0):
+        pruner = SemDedupPruner(
+            eps=0.02, n_clusters=4, max_samples=max_samples, random_state=0
+        ).fit(X)
+        np.testing.assert_array_equal(pruner.duplicate_groups_ >= 0, groups >= 0)
+    with pytest.raises(ValueError, match="max_samples"):
+        SemDedupPruner(n_clusters=4, max_samples=len(X) + 1).fit(X)
+    with pytest.raises(ValueError, match="max_samples"):
+        SemDedupPruner(max_samples=0).fit(X)

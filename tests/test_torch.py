@@ -414,6 +414,21 @@ def test_kmeans_torch_blocks_give_the_same_result(monkeypatch):
     np.testing.assert_allclose(whole[2], blocked[2], atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "scale, dtype",
+    [(1e20, torch.float32), (1e-25, torch.float32), (1e300, torch.float64)],
+)
+def test_kmeans_torch_does_not_depend_on_the_rows_scale(scale, dtype):
+    # squares of 1e20 overflow float32 and of 1e-25 underflow it, and 1e300
+    # is beyond float32's range: the cosine distances must not change
+    rng = np.random.RandomState(0)
+    E = torch.from_numpy(rng.normal(size=(200, 6))).to(torch.float64)
+    plain = spherical_kmeans_torch(E, 4, seed=0)
+    scaled = spherical_kmeans_torch((E * scale).to(dtype), 4, seed=0)
+    np.testing.assert_array_equal(plain[1], scaled[1])
+    np.testing.assert_allclose(plain[2], scaled[2], atol=1e-5)
+
+
 def test_kmeans_torch_reseeds_empty_clusters():
     # 3 distinct directions, 5 clusters: duplicates would leave clusters empty
     E = torch.tensor([[1.0, 0, 0]] * 10 + [[0, 1.0, 0]] * 10 + [[0, 0, 1.0]] * 10)

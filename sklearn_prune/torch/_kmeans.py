@@ -87,7 +87,11 @@ def spherical_kmeans_torch(
 
 
 def _normalized(E, n_clusters: int) -> torch.Tensor:
-    """Validate ``E`` and return a float32 copy with unit-norm rows."""
+    """Validate ``E`` and return a float32 copy with unit-norm rows.
+
+    The result does not depend on a row's scale: entries beyond float32's
+    range, or tiny ones, are scaled by the row's largest entry first.
+    """
     if not isinstance(E, torch.Tensor):
         E = torch.as_tensor(np.asarray(E))
     E = E.detach()
@@ -106,9 +110,17 @@ def _normalized(E, n_clusters: int) -> torch.Tensor:
             f"`n_clusters`={n_clusters} must be between 1 and the number of rows "
             f"({n_samples})."
         )
-    X = E.to(torch.float32, copy=True)
-    if not bool(torch.isfinite(X).all()):
+    if not E.is_floating_point():
+        E = E.to(torch.float64)
+    if not bool(torch.isfinite(E).all()):
         raise ValueError("Embeddings contain NaN or infinity.")
+    # scale-invariant: each row is divided by its largest entry in its own
+    # dtype first, so that neither the cast to float32 nor the squares can
+    # overflow or underflow (a new tensor: E is never written to)
+    largest = E.abs().amax(dim=1, keepdim=True)
+    X = (E / torch.where(largest > 0, largest, torch.ones_like(largest))).to(
+        torch.float32
+    )
     norms = torch.linalg.vector_norm(X, dim=1, keepdim=True)
     return X.div_(norms.clamp_min_(torch.finfo(torch.float32).tiny))
 
