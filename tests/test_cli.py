@@ -53,6 +53,7 @@ def test_prune_npy_writes_kept_rows_and_scores(rows, tmp_path, capsys):
 
 
 def test_parquet_in_and_out_with_a_label_column(table, tmp_path):
+    pytest.importorskip("pyarrow")  # the [parquet] extra
     path = tmp_path / "train.parquet"
     table.to_parquet(path)
     out, every = tmp_path / "kept.parquet", tmp_path / "scores.parquet"
