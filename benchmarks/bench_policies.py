@@ -46,13 +46,13 @@ from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedShuffleSplit
-from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
 from sklearn_prune import EL2NPruner, OraclePruner, PrototypePruner
+from sklearn_prune._el2n import default_probe
 from sklearn_prune.datasets import make_teacher_student
 from sklearn_prune.model_selection import pruning_curve
 
@@ -152,12 +152,16 @@ def stack(seeds):
 
 
 # -- metrics --------------------------------------------------------------------
+def probe(hidden, epochs):
+    """The default probe (its scaling, batches and optimiser), resized."""
+    return default_probe(64).set_params(
+        mlpclassifier__hidden_layer_sizes=hidden, mlpclassifier__max_iter=epochs
+    )
+
+
 def strong_probe():
     """A probe of the learner's capacity class, trained briefly."""
-    return make_pipeline(
-        StandardScaler(),
-        MLPClassifier(hidden_layer_sizes=(256, 256), max_iter=8, batch_size=64),
-    )
+    return probe((256, 256), 8)
 
 
 def metrics(teacher=None):
@@ -325,13 +329,6 @@ def print_summaries(stats, keeps):
     for balance, row in counts.iterrows():
         cells = " | ".join(str(row.get(v, 0)) for v in ("win", "tie", "loss"))
         print(f"| {balance} | {cells} |")
-
-
-def probe(hidden, epochs):
-    return make_pipeline(
-        StandardScaler(),
-        MLPClassifier(hidden_layer_sizes=hidden, max_iter=epochs, batch_size=64),
-    )
 
 
 PROBES = {
