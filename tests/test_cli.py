@@ -243,8 +243,8 @@ def test_no_arguments_runs_the_demo(monkeypatch):
 def test_demo_shows_progress_and_the_table(capsys):
     assert cli.main(["demo", "--keep", "0.5", "--seeds", "1"]) == 0
     captured = capsys.readouterr()
-    assert "[1/5] random:" in captured.err
-    assert "[5/5] EL2N, keep hard:" in captured.err
+    assert "[1/7] random:" in captured.err
+    assert "[7/7] EL2N, stratified:" in captured.err
     assert "prototype, keep easy" in captured.out
     assert "keep=0.5: best is" in captured.out
 

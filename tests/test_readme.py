@@ -4,6 +4,8 @@ import re
 import warnings
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -30,5 +32,37 @@ def test_what_it_does_runs_as_written_without_warnings(capsys):
     assert out[2] == "DataFrame (213, 30)"
 
 
+def _run(heading: str) -> None:
+    exec(compile(_python_block(heading), str(README), "exec"), {})
+
+
 def test_perceptron_theory_runs_as_written():
-    exec(compile(_python_block("## Perceptron theory"), str(README), "exec"), {})
+    _run("## Perceptron theory")
+
+
+def test_pruning_curve_snippet_runs_as_written(capsys):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    _run("## Which policy pays")
+    table = capsys.readouterr().out
+    for curve in ("EL2N, stratified", "prototype, stratified", "random", "all rows"):
+        assert curve in table
+
+
+def test_deduplication_snippet_runs_as_written(capsys):
+    _run("## Deduplication, text and your own scores")
+    out = capsys.readouterr().out.splitlines()
+    n_duplicates, at_tiny_eps = map(int, out[0].split())
+    assert n_duplicates > 0 and at_tiny_eps < n_duplicates
+    assert out[1].startswith("list ")
+
+
+def test_large_data_snippet_runs_as_written(capsys):
+    pytest.importorskip("dask.array")
+    _run("## Large data")
+    assert capsys.readouterr().out.strip() == "True"
+
+
+def test_torch_snippet_runs_as_written():
+    pytest.importorskip("torch")
+    _run("## Images and the GPU (optional torch backend)")
