@@ -20,11 +20,13 @@ relies on these of its private methods, present with the same meaning from
 
 from __future__ import annotations
 
+import sys
 from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import _fit_context
+from sklearn.pipeline import Pipeline as _SklearnPipeline
 from sklearn.pipeline import _name_estimators
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import (
@@ -45,6 +47,7 @@ __all__ = [
     "Options",
     "RealNotInt",
     "StrOptions",
+    "_asked_by_sklearn_pipeline",
     "_fit_context",
     "_name_estimators",
     "_print_elapsed_time",
@@ -114,3 +117,22 @@ def fit_callback_context(estimator, *, task_name: str = "fit", max_subtasks: int
     if init is None:
         return _NoCallbacks()
     return init(task_name=task_name, max_subtasks=max_subtasks)
+
+
+# the methods of scikit-learn's Pipeline that look for ``transform`` on a step
+_SKLEARN_PIPELINE_CHECKS = frozenset(
+    getattr(_SklearnPipeline, name).__code__
+    for name in ("_validate_steps", "_can_transform", "_can_fit_transform")
+    if hasattr(getattr(_SklearnPipeline, name, None), "__code__")
+)
+
+
+def _asked_by_sklearn_pipeline() -> bool:
+    """Whether the attribute lookup in progress comes from scikit-learn's Pipeline.
+
+    True when the caller of ``BasePruner.__getattr__`` is one of the methods
+    with which :class:`sklearn.pipeline.Pipeline` itself (not a subclass that
+    overrides them, such as ours or imbalanced-learn's) checks its steps.
+    """
+    caller = sys._getframe(2)  # 0: here, 1: __getattr__, 2: who looked it up
+    return caller.f_code in _SKLEARN_PIPELINE_CHECKS

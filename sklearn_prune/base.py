@@ -4,14 +4,12 @@
 
 from __future__ import annotations
 
-import sys
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass, field, fields
 from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
-from sklearn.pipeline import Pipeline as _SklearnPipeline
 from sklearn.utils import InputTags, Tags, check_random_state
 from sklearn.utils.validation import (
     check_array,
@@ -22,7 +20,14 @@ from sklearn.utils.validation import (
 
 from ._arrays import check_tensor, is_torch_tensor, n_rows, take_rows
 from ._blocks import is_dask_collection
-from ._compat import Count, Fraction, Interval, StrOptions, _fit_context
+from ._compat import (
+    Count,
+    Fraction,
+    Interval,
+    StrOptions,
+    _asked_by_sklearn_pipeline,
+    _fit_context,
+)
 from ._docstring import fill_doc
 from ._embedding import check_text, is_text
 from ._memmap import is_memmap, validate_memmap
@@ -447,22 +452,3 @@ class _PrunerTags(Tags):
 
 def _as_kwargs(tags) -> dict:
     return {f.name: getattr(tags, f.name) for f in fields(tags)}
-
-
-# the methods of scikit-learn's Pipeline that look for ``transform`` on a step
-_SKLEARN_PIPELINE_CHECKS = frozenset(
-    getattr(_SklearnPipeline, name).__code__
-    for name in ("_validate_steps", "_can_transform", "_can_fit_transform")
-    if hasattr(getattr(_SklearnPipeline, name, None), "__code__")
-)
-
-
-def _asked_by_sklearn_pipeline() -> bool:
-    """Whether the attribute lookup in progress comes from scikit-learn's Pipeline.
-
-    True when the caller of ``BasePruner.__getattr__`` is one of the methods
-    with which :class:`sklearn.pipeline.Pipeline` itself (not a subclass that
-    overrides them, such as ours or imbalanced-learn's) checks its steps.
-    """
-    caller = sys._getframe(2)  # 0: here, 1: __getattr__, 2: who looked it up
-    return caller.f_code in _SKLEARN_PIPELINE_CHECKS
