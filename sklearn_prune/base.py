@@ -220,14 +220,14 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _check_budget(self, X, y) -> None:
         """Raise if ``keep`` asks for more rows than ``X`` (or a class) has."""
-        if self._balances_classes(y) and is_dask_collection(y):
+        if not self._balances_classes(y):
+            counts = np.array([n_rows(X)])
+        elif is_dask_collection(y):
             from ._dask import class_counts
 
             counts = class_counts(y)
-        elif self._balances_classes(y):
-            counts = np.bincount(class_codes(y)[1])
         else:
-            counts = np.array([n_rows(X)])
+            counts = np.bincount(class_codes(y)[1])
         check_budget(self.keep, counts, self.drop_hardest)
 
     def _select(self, scores: np.ndarray, y, rng: np.random.RandomState) -> np.ndarray:

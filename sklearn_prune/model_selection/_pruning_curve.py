@@ -323,11 +323,6 @@ def _as_labels(y):
     return y
 
 
-def _uses_classes(pruner: BasePruner, y) -> bool:
-    """Whether ``pruner`` selects class by class on targets ``y``."""
-    return pruner._balances_classes(y)
-
-
 # -- the work ------------------------------------------------------------------
 def _fold_scores(pruner, X, y, train, seed, label, verbose):
     """Difficulty scores of the rows of one training fold."""
@@ -530,7 +525,7 @@ def pruning_curve(
     labels = _as_labels(y)
 
     # every curve, its matched random baseline, and who shares scores with whom
-    balanced = {name: _uses_classes(p, labels) for name, p in pruners.items()}
+    balanced = {name: p._balances_classes(labels) for name, p in pruners.items()}
     kinds = sorted(set(balanced.values()))
     baseline_names = {
         b: (_RANDOM_BALANCED if b and len(kinds) > 1 else _RANDOM) for b in kinds
