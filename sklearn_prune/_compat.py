@@ -35,6 +35,7 @@ from sklearn.utils._param_validation import (
     Options,
     RealNotInt,
     StrOptions,
+    validate_params,
 )
 from sklearn.utils._user_interface import _print_elapsed_time
 from sklearn.utils.metadata_routing import _routing_enabled
@@ -54,6 +55,7 @@ __all__ = [
     "_routing_enabled",
     "_safe_indexing",
     "fit_callback_context",
+    "validate_params",
 ]
 
 

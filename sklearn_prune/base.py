@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass, field, fields
-from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
@@ -21,9 +20,6 @@ from sklearn.utils.validation import (
 from ._arrays import check_tensor, is_torch_tensor, n_rows, take_rows
 from ._blocks import is_dask_collection
 from ._compat import (
-    Count,
-    Fraction,
-    Interval,
     StrOptions,
     _asked_by_sklearn_pipeline,
     _fit_context,
@@ -32,7 +28,7 @@ from ._docstring import fill_doc
 from ._embedding import check_text, is_text
 from ._memmap import is_memmap, validate_memmap
 from ._selection import (
-    STRATEGIES,
+    POLICY_CONSTRAINTS,
     check_budget,
     class_codes,
     has_class_labels,
@@ -105,10 +101,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
     """
 
     _parameter_constraints: dict = {
-        "keep": [Fraction(0, 1, closed="right"), Count(1, None, closed="left")],
-        "strategy": [StrOptions(set(STRATEGIES))],
-        "drop_hardest": [Interval(Real, 0, 1, closed="left")],
-        "n_strata": [Count(1, None, closed="left")],
+        **POLICY_CONSTRAINTS,
         "class_balance": ["boolean", StrOptions({"auto"})],
         "random_state": ["random_state"],
     }
