@@ -37,7 +37,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
-from sklearn.utils._user_interface import _print_elapsed_time
+from sklearn.utils._user_interface import _message_with_time, _print_elapsed_time
 from sklearn.utils.metadata_routing import _routing_enabled
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "StrOptions",
     "_asked_by_sklearn_pipeline",
     "_fit_context",
+    "_message_with_time",
     "_name_estimators",
     "_print_elapsed_time",
     "_routing_enabled",

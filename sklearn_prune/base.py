@@ -26,6 +26,7 @@ from ._compat import (
 )
 from ._docstring import fill_doc
 from ._embedding import check_text, is_text
+from ._frames import check_numeric_columns, is_pandas_frame
 from ._memmap import is_memmap, validate_memmap
 from ._selection import (
     POLICY_CONSTRAINTS,
@@ -36,6 +37,12 @@ from ._selection import (
 )
 
 __all__ = ["BasePruner", "is_pruner"]
+
+_ENCODE_COLUMNS = (
+    "Every feature must be a number: drop or encode that column (e.g. "
+    "OneHotEncoder or OrdinalEncoder in a ColumnTransformer before the pruner), "
+    "or pass it as y."
+)
 
 
 def is_pruner(estimator: object) -> bool:
@@ -298,6 +305,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             return self._validate_memmap(X, y)
         if is_torch_tensor(X):
             return self._validate_tensor(X, y)
+        if is_pandas_frame(X):  # name a text column, not numpy's conversion error
+            check_numeric_columns(X, where="X", fix=_ENCODE_COLUMNS)
         check_params = dict(
             accept_sparse=self._accept_sparse,
             dtype=[np.float64, np.float32],
