@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ._frames import check_numeric_columns, name_list
+from ._threads import limit_threads
 
 __all__ = ["main"]
 
@@ -389,7 +390,6 @@ def _one_line_warnings():
         print(f"sklearn-prune: warning: {_one_line(message)}", file=sys.stderr)
 
     with warnings.catch_warnings():
-        warnings.simplefilter("default")
         warnings.showwarning = show
         yield
 
@@ -882,18 +882,19 @@ def run_demo(args) -> int:
 
     start = time.perf_counter()
     estimator = LogisticRegression(max_iter=1000)
-    table = pruning_table(
-        X_train,
-        y_train,
-        X_test,
-        y_test,
-        pruners,
-        args.keep,
-        estimator,
-        range(args.seeds),
-        progress=progress,
-    )
-    full = clone(estimator).fit(X_train, y_train).score(X_test, y_test)
+    with limit_threads(1):  # small models: one BLAS/OpenMP thread (see _threads)
+        table = pruning_table(
+            X_train,
+            y_train,
+            X_test,
+            y_test,
+            pruners,
+            args.keep,
+            estimator,
+            range(args.seeds),
+            progress=progress,
+        )
+        full = clone(estimator).fit(X_train, y_train).score(X_test, y_test)
     print(
         f"Test accuracy of LogisticRegression on digits ({len(y_train)} training "
         f"images, {len(y_test)} test images) trained on the kept fraction of the "

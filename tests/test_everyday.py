@@ -179,3 +179,52 @@ def test_frames_with_numbers_keep_their_index():
     frame = pd.DataFrame({"a": [1.0, 2.0, 3.0]}, index=["x", "y", "z"])
     kept, _ = RandomPruner(keep=2, random_state=0).fit_resample(frame)
     assert set(kept.index) <= {"x", "y", "z"}
+
+
+# -- the project's papers: license, changelog, docs header, API landing page -----------
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def _sp_docs():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "sp_docs", ROOT / "docs" / "sphinxext" / "sp_docs.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_license_is_bsd_3_clause():
+    text = (ROOT / "LICENSE").read_text()
+    assert text.startswith("BSD 3-Clause License")
+    assert "Neither the name of the copyright holder" in text
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "BSD-3-Clause"
+
+
+def test_changelog_has_an_unreleased_section_and_a_docs_page():
+    text = (ROOT / "CHANGELOG.md").read_text()
+    assert "## [Unreleased]" in text and "keepachangelog.com" in text
+    rst = _sp_docs().changelog_rst(text)
+    assert "Unreleased\n----------\n" in rst and "Added\n~~~~~\n" in rst
+    assert "](" not in rst and "#" not in rst.splitlines()[0]
+    page = (ROOT / "docs" / "changelog.rst").read_text()
+    assert "generated/changelog.inc" in page
+    assert "changelog" in (ROOT / "docs" / "index.rst").read_text()
+
+
+def test_api_landing_page_lists_every_object_with_its_summary():
+    sp_docs = _sp_docs()
+    api = {"sklearn_prune": {"Classes": ["EL2NPruner", "RandomPruner"]}}
+    page = sp_docs.summary_page(api)
+    assert ".. autosummary::" in page and "   EL2NPruner" in page
+    assert ":toctree:" not in page  # a summary, not a second set of pages
+    assert "generated/api_summary.inc" in (ROOT / "docs" / "api.rst").read_text()
+
+
+def test_docs_header_shows_the_version():
+    conf = (ROOT / "docs" / "conf.py").read_text()
+    assert '"logo": {"text": f"sklearn_prune {release}"}' in conf
