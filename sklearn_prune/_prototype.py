@@ -293,7 +293,12 @@ class PrototypePruner(BasePruner):
         if not isinstance(X, np.ndarray) or is_memmap(X) or X.ndim != 2:
             return  # sparse, memory maps, tensors: not read twice
         sample = X[:: max(1, X.shape[0] // SCALE_SAMPLE)]  # a view: evenly spaced
-        std = np.std(sample, axis=0, dtype=np.float64)
+        largest = float(np.max(np.abs(sample))) if sample.size else 0.0
+        if not 0.0 < largest < np.inf:
+            return
+        # the ratio of scales does not depend on a common factor: divide by
+        # the largest value first, so that squares of huge values stay finite
+        std = np.std(sample / largest, axis=0, dtype=np.float64) * largest
         present = std > 0
         if present.sum() < 2:
             return

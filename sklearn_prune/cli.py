@@ -764,7 +764,13 @@ def run_prune(args) -> int:
             args.teacher, "--teacher", None, X.shape[1], "feature columns"
         )
     if "scores" in special:
-        params["scores"] = special["scores"][1].astype(np.float64)
+        scores = special["scores"][1]
+        if scores.dtype.kind not in "biuf":
+            raise InputError(
+                f"--scores {args.scores!r} must hold numbers; it holds dtype "
+                f"{scores.dtype} (e.g. {scores[0]!r})."
+            )
+        params["scores"] = scores.astype(np.float64)
     y = special["labels"][1] if "labels" in special else None
     pruner = cls(**params)
     _say(args, f"read {args.input}: {what}")

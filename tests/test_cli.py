@@ -520,6 +520,7 @@ def test_every_pruner_is_available(iris_frame, tmp_path):
         (["--labels", "target"], "--labels 'target' is not a column of INPUT"),
         (["--pruner", "score"], "--pruner score needs --scores"),
         (["--scores", "x"], "--scores is for --pruner score"),
+        (["--pruner", "score", "--scores", "species"], "must hold numbers"),
         (["--features", "nope"], "has no column 'nope'"),
         (["--index-col", "nope"], "--index-col 'nope' is not a column"),
         (["--score-column", "species", "--labels", "species"], "column of INPUT"),
