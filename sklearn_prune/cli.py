@@ -72,7 +72,8 @@ and random pruners read it in chunks); .parquet and .csv files are read
 whole (their first line names the columns).
 
 What OUT holds:
-  a .parquet INPUT  the kept rows with their index (parquet stores it)
+  a .parquet INPUT  the kept rows, with their index unless it is the
+                    default 0, 1, ... (parquet stores an index)
   a .csv INPUT      the kept rows, the same columns; with --index-col, the
                     index column first, as in INPUT
   a .npy INPUT      the kept rows: a .npy OUT is an array; a .parquet or .csv
