@@ -89,9 +89,13 @@ def check_numeric_columns(frame, columns=None, *, where: str, fix: str) -> None:
     """
     import pandas as pd
 
-    for c in frame.columns if columns is None else columns:
-        col = frame[c]
-        if pd.api.types.is_numeric_dtype(col):  # complex: check_array refuses it
+    if columns is not None:
+        frame = frame[list(columns)]
+    is_numeric = pd.api.types.is_numeric_dtype  # complex: check_array refuses it
+    if all(is_numeric(dtype) for dtype in frame.dtypes):
+        return
+    for c, col in frame.items():  # by position: repeated names are fine
+        if is_numeric(col):
             continue
         present = col.dropna()
         if present.empty:
