@@ -126,6 +126,7 @@ def _check_id(value):
 @pytest.mark.skipif(
     estimator_checks_generator is None, reason="imbalanced-learn is not installed"
 )
+@pytest.mark.filterwarnings("ignore:Class balance keeps no row:UserWarning")
 @pytest.mark.parametrize("estimator, check", _imblearn_checks(), ids=_check_id)
 def test_imblearn_compatible(estimator, check):
     check(estimator)
