@@ -13,18 +13,14 @@ from __future__ import annotations
 import numpy as np
 from sklearn import get_config
 
+from ._kinds import is_memmap
+
 __all__ = [
     "check_finite_rows",
     "chunk_n_rows",
-    "is_memmap",
     "release_rows",
     "validate_memmap",
 ]
-
-
-def is_memmap(X: object) -> bool:
-    """Whether ``X`` is a :class:`numpy.memmap` (``np.load(path, mmap_mode="r")``)."""
-    return isinstance(X, np.memmap)
 
 
 def chunk_n_rows(row_bytes: int, n_rows: int, max_rows: int | None = None) -> int:

@@ -8,23 +8,23 @@ from numbers import Integral
 
 import numpy as np
 
-from ._arrays import is_torch_tensor, n_rows
-from ._blocks import is_dask_collection
+from ._arrays import n_rows
 from ._compat import Count, Interval
 from ._docstring import fill_doc
 from ._embedding import EMBEDDING_CONSTRAINT, embed
-from ._seeding import draw_seed
-from ._selection import class_codes
-from .base import BasePruner
-from .cluster import (
+from ._kinds import is_dask_collection, is_torch_tensor
+from ._kmeans import (
     MAX_SAMPLES_CONSTRAINT,
-    Progress,
-    class_prototypes,
     n_training_rows,
     prototype_distances,
     run_seeds,
     sample_positions,
 )
+from ._progress import Progress
+from ._seeding import draw_seed
+from ._selection import class_codes
+from .base import BasePruner
+from .cluster import class_prototypes
 
 __all__ = ["PrototypePruner"]
 
@@ -271,7 +271,7 @@ class PrototypePruner(BasePruner):
         return distances
 
     def _dask_scores(self, X, y, rng, say):
-        from ._dask import class_prototype_scores, prototype_scores
+        from ._kmeans_dask import class_prototype_scores, prototype_scores
 
         if self.embedding is not None:
             raise ValueError(

@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 from ._arrays import n_rows
-from ._blocks import is_dask_collection
 from ._docstring import fill_doc
+from ._kinds import is_dask_collection
 from ._order import row_uniforms
 from ._seeding import draw_seed
 from .base import BasePruner

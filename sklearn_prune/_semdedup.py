@@ -12,14 +12,16 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from sklearn.utils.validation import check_is_fitted
 
-from ._arrays import is_torch_tensor, n_rows
+from ._arrays import n_rows
 from ._compat import Fraction, Interval, StrOptions
 from ._docstring import fill_doc
 from ._embedding import EMBEDDING_CONSTRAINT, embed
+from ._kinds import is_torch_tensor
+from ._kmeans import MAX_SAMPLES_CONSTRAINT
 from ._order import row_uniforms
 from ._seeding import draw_seed
 from .base import BasePruner
-from .cluster import MAX_SAMPLES_CONSTRAINT, l2_normalized, spherical_kmeans
+from .cluster import l2_normalized, spherical_kmeans
 
 __all__ = ["SemDedupPruner"]
 

@@ -18,8 +18,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._arrays import check_tensor, is_torch_tensor, n_rows, take_rows
-from ._blocks import is_dask_collection
+from ._arrays import check_tensor, n_rows, take_rows
 from ._compat import (
     Count,
     Fraction,
@@ -29,8 +28,9 @@ from ._compat import (
     _fit_context,
 )
 from ._docstring import fill_doc
-from ._embedding import check_text, is_text
-from ._memmap import is_memmap, validate_memmap
+from ._embedding import check_text
+from ._kinds import is_dask_collection, is_memmap, is_text, is_torch_tensor
+from ._memmap import validate_memmap
 from ._selection import (
     STRATEGIES,
     check_budget,

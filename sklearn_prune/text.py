@@ -18,7 +18,7 @@ from numbers import Integral
 
 import numpy as np
 
-from ._arrays import is_torch_tensor
+from ._kinds import is_torch_tensor
 
 __all__ = ["EncoderEmbedding"]
 

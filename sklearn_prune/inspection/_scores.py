@@ -9,7 +9,8 @@ from numbers import Integral
 import numpy as np
 from scipy import sparse
 
-from .._arrays import is_torch_tensor, n_rows, take_rows
+from .._arrays import n_rows, take_rows
+from .._kinds import is_torch_tensor
 from .._plotting import import_pyplot
 
 __all__ = ["ScoresDisplay"]
