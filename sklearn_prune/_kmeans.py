@@ -12,7 +12,7 @@ dask array (:mod:`sklearn_prune._kmeans_dask`) give the same scores.
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
@@ -171,31 +171,6 @@ MAX_SAMPLES_CONSTRAINT = [
     Count(1, None, closed="left"),
     Fraction(0, 1, closed="right"),
 ]
-
-
-def check_max_samples(max_samples, n_init) -> None:
-    """Raise a ValueError naming the parameter for a bad type or range."""
-    ok = (
-        isinstance(max_samples, str)
-        and max_samples == "auto"
-        or isinstance(max_samples, Integral)
-        and not isinstance(max_samples, (bool, np.bool_))
-        and max_samples >= 1
-        or isinstance(max_samples, Real)
-        and not isinstance(max_samples, (Integral, bool, np.bool_))
-        and 0 < max_samples <= 1
-    )
-    if not ok:
-        raise ValueError(
-            f"`max_samples` must be 'auto', an int >= 1 or a float in (0, 1]. "
-            f"Got {max_samples!r} instead."
-        )
-    if (
-        isinstance(n_init, (bool, np.bool_))
-        or not isinstance(n_init, Integral)
-        or n_init < 1
-    ):
-        raise ValueError(f"`n_init` must be an int >= 1. Got {n_init!r} instead.")
 
 
 def n_training_rows(max_samples, n_samples: int, n_clusters: int) -> int:
@@ -527,7 +502,6 @@ def prototype_distances(
         raise ValueError(
             f"`n_clusters`={n_clusters} must be between 1 and the number of rows ({n})."
         )
-    check_max_samples(max_samples, n_init)
     n_train = n_training_rows(max_samples, n, n_clusters)
     work = fit_work(n, n_train, X.shape[1], n_clusters, n_iter, n_init)
     n_threads = faiss_n_threads(n_jobs, work)

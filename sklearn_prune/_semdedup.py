@@ -13,7 +13,7 @@ from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from sklearn.utils.validation import check_is_fitted
 
 from ._arrays import n_rows
-from ._compat import Fraction, Interval, StrOptions
+from ._compat import KEEP_CONSTRAINT, Fraction, Interval, StrOptions
 from ._docstring import fill_doc
 from ._embedding import EMBEDDING_CONSTRAINT, embed
 from ._kinds import is_torch_tensor
@@ -367,7 +367,7 @@ class SemDedupPruner(BasePruner):
 
     _parameter_constraints: dict = {
         **BasePruner._parameter_constraints,
-        "keep": [None, *BasePruner._parameter_constraints["keep"]],
+        "keep": [None, *KEEP_CONSTRAINT],
         "eps": [Fraction(0, 2, closed="neither")],
         "max_eps": [Fraction(0, 2, closed="neither"), None],
         "keep_in_group": [StrOptions({"farthest", "nearest", "random"})],

@@ -20,8 +20,8 @@ from sklearn.utils.validation import (
 
 from ._arrays import check_tensor, n_rows, take_rows
 from ._compat import (
+    KEEP_CONSTRAINT,
     Count,
-    Fraction,
     Interval,
     StrOptions,
     _asked_by_sklearn_pipeline,
@@ -105,7 +105,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
     """
 
     _parameter_constraints: dict = {
-        "keep": [Fraction(0, 1, closed="right"), Count(1, None, closed="left")],
+        "keep": KEEP_CONSTRAINT,
         "strategy": [StrOptions(set(STRATEGIES))],
         "drop_hardest": [Interval(Real, 0, 1, closed="left")],
         "n_strata": [Count(1, None, closed="left")],

@@ -10,9 +10,13 @@ normalised copy), so ``X`` may be a memory map larger than memory.
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 
+from ._compat import Count, validate_params
 from ._kmeans import (
+    MAX_SAMPLES_CONSTRAINT,
     as_rows,
     class_centroids,
     class_distances,
@@ -24,6 +28,7 @@ from ._kmeans import (
 __all__ = ["class_prototypes", "l2_normalized", "spherical_kmeans"]
 
 
+@validate_params({"X": ["array-like"]}, prefer_skip_nested_validation=True)
 def l2_normalized(X) -> np.ndarray:
     """A C-contiguous float32 copy of ``X`` with unit-norm rows.
 
@@ -53,6 +58,18 @@ def l2_normalized(X) -> np.ndarray:
     return normalized_copy(X)
 
 
+@validate_params(
+    {
+        "X": ["array-like"],
+        "n_clusters": [Count(1, None, closed="left")],
+        "n_iter": [Count(1, None, closed="left")],
+        "seed": [Integral],
+        "n_jobs": [Integral, None],
+        "max_samples": MAX_SAMPLES_CONSTRAINT,
+        "n_init": [Count(1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def spherical_kmeans(
     X,
     n_clusters: int,
@@ -133,6 +150,10 @@ def spherical_kmeans(
     return centroids, labels, distances.astype(np.float32)
 
 
+@validate_params(
+    {"X": ["array-like"], "labels": ["array-like"]},
+    prefer_skip_nested_validation=True,
+)
 def class_prototypes(X, labels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Supervised prototypes: the normalised mean of each class's unit rows.
 

@@ -1,6 +1,8 @@
 """The pruner contract, checked on every pruner: types, counts, errors, no mutation."""
 
 import warnings
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -271,6 +273,19 @@ def test_numpy_float_keep_is_a_fraction_and_bool_keep_is_refused(pruner, Xy):
     )
     with pytest.raises(InvalidParameterError, match="keep"):
         clone(pruner).set_params(keep=True).fit(X, y)
+
+
+@ALL
+@pytest.mark.parametrize("keep", [Fraction(1, 2), Decimal("0.5"), "0.5"])
+def test_keep_of_another_type_is_refused_naming_keep(pruner, Xy, keep):
+    # a Fraction is a Real: it once reached a ufunc and failed there
+    X, y = Xy
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"The 'keep' parameter of \w+ must be (None, )?a float in the range "
+        r"\(0\.0, 1\.0\] or an int in the range \[1, inf\)",
+    ):
+        clone(pruner).set_params(keep=keep).fit(X, y)
 
 
 SPARSE_FORMATS = ["csr", "csc", "coo", "dia", "bsr", "dok", "lil"]
