@@ -218,11 +218,14 @@ class PrototypePruner(BasePruner):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def _allow_nd(self) -> bool:
-        return self.embedding is not None
-
-    def _requires_y(self) -> bool:
-        return bool(self.use_labels) or super()._requires_y()
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # an embedding turns images, tensors or text into numeric rows
+        embedded = self.embedding is not None
+        tags.input_tags.three_d_array = tags.input_tags.string = embedded
+        # class prototypes need the labels
+        tags.target_tags.required = bool(self.use_labels) or tags.target_tags.required
+        return tags
 
     def _checks_rows_while_scoring(self) -> bool:
         return self.embedding is None

@@ -416,8 +416,12 @@ class SemDedupPruner(BasePruner):
         self.max_samples = max_samples
         self.n_jobs = n_jobs
 
-    def _allow_nd(self) -> bool:
-        return self.embedding is not None
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # an embedding turns images, tensors or text into numeric rows
+        embedded = self.embedding is not None
+        tags.input_tags.three_d_array = tags.input_tags.string = embedded
+        return tags
 
     # -- budget and selection: keep=None means "the threshold decides" -------
     def _check_budget(self, X, y) -> None:
