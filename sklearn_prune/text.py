@@ -13,12 +13,12 @@ sentence-embedding convention) becomes one through :class:`EncoderEmbedding`.
 
 from __future__ import annotations
 
-import sys
 from numbers import Integral
 
 import numpy as np
 
 from ._kinds import is_torch_tensor
+from ._progress import ProgressBar
 
 __all__ = ["EncoderEmbedding"]
 
@@ -143,7 +143,13 @@ class EncoderEmbedding:
         if n == 0:
             raise ValueError("`X` has no rows to encode.")
         kwargs = self.encode_kwargs or {}
-        progress = _Progress(n, self.verbose)
+        progress = ProgressBar(
+            total=n,
+            verbose=self.verbose,
+            desc="encoding",
+            unit="text",
+            line="encoded {done}/{total} texts",
+        )
         E = None
         try:
             for start in range(0, n, self.batch_size):
@@ -179,32 +185,3 @@ class EncoderEmbedding:
                 f"got shape {out.shape} for a batch of {len(batch)} texts."
             )
         return out
-
-
-class _Progress:
-    """A tqdm bar when tqdm is installed, else a line on stderr every ~10%."""
-
-    def __init__(self, total: int, verbose: bool):
-        self.total, self.done, self.bar, self.verbose = total, 0, None, verbose
-        self._next_report = 0
-        if not verbose:
-            return
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            return
-        self.bar = tqdm(total=total, desc="encoding", unit="text")
-
-    def update(self, n: int) -> None:
-        self.done += n
-        if self.bar is not None:
-            self.bar.update(n)
-        elif self.verbose and (
-            self.done >= self._next_report or self.done == self.total
-        ):
-            print(f"encoded {self.done}/{self.total} texts", file=sys.stderr)
-            self._next_report = self.done + max(1, self.total // 10)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._progress import ProgressBar
 from ._data import batch, batch_slices, channel_stats, shuffled_batches, stage
 from ._device import autocast, eval_mode, fits_on_device, module_device
 from ._nets import Standardize, build_seeded
@@ -49,12 +50,10 @@ def place_module(module: nn.Module, device: torch.device, *, owned: bool):
 
 
 def progress(iterable, *, verbose, desc: str, total: int | None = None):
-    """A tqdm progress bar over ``iterable`` when ``verbose``, else the iterable."""
+    """A progress bar over ``iterable`` when ``verbose`` (tqdm, or plain lines)."""
     if not verbose:
         return iterable
-    from tqdm.auto import tqdm
-
-    return tqdm(iterable, desc=desc, total=total)
+    return ProgressBar(iterable, total=total, desc=desc)
 
 
 def make_optimizer(name: str, params, lr: float, weight_decay: float):
