@@ -17,6 +17,7 @@ import numpy as np
 
 from ._kinds import is_dask_collection, is_dask_frame
 from ._order import row_uniforms
+from ._rows import check_2d_real, check_finite_block
 
 __all__ = [
     "check_known_chunks",
@@ -98,22 +99,10 @@ def validate(X, y, *, name: str = "X"):
     if not isinstance(X, da.Array):
         raise TypeError(f"Unsupported dask collection for `{name}`: {type(X)}.")
     check_known_chunks(X, name)
-    if X.ndim != 2:
-        raise ValueError(
-            f"Expected a 2-D dask array (n_samples, n_features) for `{name}`. Got "
-            f"shape {X.shape} instead."
-        )
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"`{name}` must hold real numbers. Got dtype {X.dtype}.")
-    n_samples, n_features = X.shape
-    if n_samples < 1 or n_features < 1:
-        raise ValueError(
-            f"Found array with {n_samples} sample(s) and {n_features} feature(s) "
-            f"(shape={X.shape}) while a minimum of 1 of each is required."
-        )
+    check_2d_real(X.shape, X.dtype, what=f"The dask array `{name}`")
     X = X.rechunk({1: -1})
     if y is not None:
-        y = _align_target(y, X, n_samples)
+        y = _align_target(y, X, X.shape[0])
     return X, y, feature_names
 
 
@@ -202,19 +191,8 @@ def per_block(fn, arrays, *args, width=None, dtype=np.float64):
     return da.concatenate(parts)
 
 
-def _check_block_finite(block: np.ndarray, start: int) -> None:
-    if block.dtype.kind == "f" and not np.isfinite(np.sum(block, dtype=np.float64)):
-        bad = ~np.isfinite(block).all(axis=1)
-        if bad.any():
-            raise ValueError(
-                f"Input X contains NaN or infinity at row "
-                f"{start + int(np.flatnonzero(bad)[0])} (in the block of rows "
-                f"{start} to {start + block.shape[0] - 1})."
-            )
-
-
 def _random_block(block, start, seed):
-    _check_block_finite(np.asarray(block), start)
+    check_finite_block(np.asarray(block), start, part="block")
     return row_uniforms(seed, start, start + block.shape[0])
 
 

@@ -46,7 +46,6 @@ def import_faiss():
     return faiss
 
 
-
 #: multiply-adds of a fit below which faiss runs on one thread by default:
 #: such a fit takes well under a second on one core, and waking threads for
 #: each of its many small parallel steps costs more than it saves (on busy

@@ -23,6 +23,7 @@ from ._kinds import is_memmap
 from ._memmap import chunk_n_rows, release_rows, take_sorted_rows
 from ._order import tie_keys
 from ._progress import Progress
+from ._rows import check_2d_real, chunks, nonfinite_row_error
 from ._seeding import draw_seeds
 
 #: most rows normalised and scored at once (temporaries stay cache-sized);
@@ -46,13 +47,6 @@ def chunk_rows(n_features: int, n_samples: int, dtype=np.float32) -> int:
     per_value = 8 + (0 if np.dtype(dtype) == np.float32 else 8)
     row_bytes = max(int(n_features), 1) * per_value + 64
     return chunk_n_rows(row_bytes, n_samples, MAX_CHUNK_ROWS)
-
-
-def _nonfinite_error(position: int, start: int | None = None, stop: int | None = None):
-    where = f"row {position}"
-    if start is not None:
-        where += f" (in the chunk of rows {start} to {stop - 1})"
-    return ValueError(f"Input X contains NaN or infinity at {where}.")
 
 
 def _safe_unit(rows: np.ndarray, where) -> np.ndarray:
@@ -103,16 +97,15 @@ def unit_rows(X, start: int = 0, *, out=None, positions=None) -> np.ndarray:
         Naming the first row that holds NaN or infinity.
     """
     X = np.asarray(X)
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"Embeddings must hold real numbers. Got dtype {X.dtype}.")
+    check_2d_real(X.shape, X.dtype, what="Embeddings", min_rows=0)
     n, _ = X.shape
     if out is None:
         out = np.empty(X.shape, dtype=np.float32)
 
     def where(i):
         if positions is not None:
-            return _nonfinite_error(int(positions[i]))
-        return _nonfinite_error(start + i, start, start + n)
+            return nonfinite_row_error(int(positions[i]))
+        return nonfinite_row_error(start + i, start, start + n)
 
     with np.errstate(all="ignore"):  # rows that overflow are redone below
         if X.dtype in (np.float32, np.float64):
@@ -135,9 +128,7 @@ def normalized_copy(X) -> np.ndarray:
     X = as_rows(X)
     n, d = X.shape
     out = np.empty((n, d), dtype=np.float32)
-    step = chunk_rows(d, n, X.dtype)
-    for a in range(0, n, step):
-        b = min(a + step, n)
+    for a, b in chunks(n, chunk_rows(d, n, X.dtype)):
         unit_rows(X[a:b], a, out=out[a:b])
     return out
 
@@ -146,22 +137,13 @@ def as_rows(X) -> np.ndarray:
     """``X`` as a 2-D array of real numbers, without copying an ndarray or memmap."""
     if not isinstance(X, np.ndarray):
         X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(
-            f"Embeddings must be a 2-D array (n_samples, n_features). Got shape "
-            f"{X.shape}."
-        )
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"Embeddings must hold real numbers. Got dtype {X.dtype}.")
-    if X.shape[1] < 1:
-        raise ValueError("Embeddings have 0 features; at least 1 is required.")
+    check_2d_real(X.shape, X.dtype, what="Embeddings", min_rows=0)
     return X
 
 
 def fit_work(n_samples, n_train, n_features, n_clusters, n_iter, n_init) -> float:
     """Multiply-adds of a prototype fit: training plus scoring, every run."""
     return float(n_init) * n_clusters * n_features * (n_train * n_iter + n_samples)
-
 
 
 # -- sampling, training, scoring ------------------------------------------------
@@ -292,12 +274,11 @@ def _assign(sample: np.ndarray, C: np.ndarray, sims: bool = True):
     m, d = sample.shape
     labels = np.empty(m, dtype=np.int64)
     values = np.empty(m, dtype=np.float32) if sims else None
-    step = chunk_rows(d, m)
-    for a in range(0, m, step):
-        lab, sim = _nearest(sample[a : a + step], index, C, sims)
-        labels[a : a + step] = lab
+    for a, b in chunks(m, chunk_rows(d, m)):
+        lab, sim = _nearest(sample[a:b], index, C, sims)
+        labels[a:b] = lab
         if sims:
-            values[a : a + step] = sim
+            values[a:b] = sim
     return labels, values
 
 
@@ -417,8 +398,7 @@ def score_rows(X, start: int, centroids, best: int, progress=None, unit=False):
     labels = np.empty(n, dtype=np.int64)
     step = chunk_rows(d, n, X.dtype)
     buffer = None if unit else np.empty((min(step, n), d), dtype=np.float32)
-    for a in range(0, n, step):
-        b = min(a + step, n)
+    for a, b in chunks(n, step):
         if unit:
             Xn = X[a:b]
         else:
@@ -535,9 +515,7 @@ def class_sums(X, codes, start: int, n_classes: int) -> np.ndarray:
     X = as_rows(X)
     n, d = X.shape
     sums = np.zeros((n_classes, d), dtype=np.float64)
-    step = chunk_rows(d, n, X.dtype)
-    for a in range(0, n, step):
-        b = min(a + step, n)
+    for a, b in chunks(n, chunk_rows(d, n, X.dtype)):
         Xn = unit_rows(X[a:b], start + a)
         c = codes[a:b]
         order = np.argsort(c, kind="stable")
@@ -559,9 +537,7 @@ def class_distances(X, codes, start: int, centroids: np.ndarray) -> np.ndarray:
     X = as_rows(X)
     n, d = X.shape
     out = np.empty(n, dtype=np.float64)
-    step = chunk_rows(d, n, X.dtype)
-    for a in range(0, n, step):
-        b = min(a + step, n)
+    for a, b in chunks(n, chunk_rows(d, n, X.dtype)):
         Xn = unit_rows(X[a:b], start + a)
         sims = np.einsum("ij,ij->i", Xn, centroids[codes[a:b]])
         out[a:b] = np.clip(1.0 - sims, 0.0, 2.0)

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ._compat import Count, Number, validate_params
+from ._rows import chunks
 
 __all__ = [
     "make_near_duplicate_texts",
@@ -290,13 +291,11 @@ def make_near_duplicates(
     centers = rng.standard_normal((n_centers, n_features))
     base = np.empty((n_base, n_features), dtype=dtype)
     chunk = 65536
-    for start in range(0, n_base, chunk):
-        stop = min(start + chunk, n_base)
+    for start, stop in chunks(n_base, chunk):
         base[start:stop] = centers[rng.randint(n_centers, size=stop - start)]
         base[start:stop] += rng.standard_normal((stop - start, n_features))
     X = np.empty((n_samples, n_features), dtype=dtype)
-    for start in range(0, n_samples, chunk):
-        stop = min(start + chunk, n_samples)
+    for start, stop in chunks(n_samples, chunk):
         rows = base[owner[start:stop]].astype(np.float64)
         rms = np.sqrt(np.mean(rows**2, axis=1, keepdims=True))
         scale = noise * rms * is_copy[start:stop, None]

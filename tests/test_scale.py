@@ -230,3 +230,25 @@ def test_bench_scale_quick_runs(tmp_path):
     assert results["dask"]["identical"] is True
     assert abs(results["memory"]["distance_ratio"] - 1) < 0.05
     assert results["memmap"]["extra_peak_rss"] < 2**30
+
+
+def test_every_home_of_the_rows_says_the_same_about_their_shape(tmp_path):
+    # one 2-D real check (sklearn_prune._rows) for memory maps, dask arrays
+    # and embeddings
+    da = pytest.importorskip("dask.array")
+    path = tmp_path / "x.npy"
+    np.save(path, np.zeros(12, dtype=np.float32))
+    flat = np.load(path, mmap_mode="r")
+    shape_error = r"must be a 2-D array \(n_samples, n_features\)\. Got shape \(12,\)"
+    from sklearn_prune._memmap import validate_memmap
+
+    with pytest.raises(ValueError, match="The memory-mapped X " + shape_error):
+        validate_memmap(flat)
+    with pytest.raises(ValueError, match="The dask array `X` " + shape_error):
+        PrototypePruner(n_clusters=2).fit(da.zeros(12, chunks=4))
+    with pytest.raises(ValueError, match="Embeddings " + shape_error):
+        l2_normalized(np.zeros(12))
+    with pytest.raises(TypeError, match="Embeddings must hold real numbers"):
+        l2_normalized(np.array([["a", "b"]]))
+    with pytest.raises(ValueError, match=r"Found Embeddings with 0 feature\(s\)"):
+        l2_normalized(np.zeros((3, 0)))

@@ -464,8 +464,7 @@ def optimal_keep(
         "alpha_prune": _POSITIVE,
         "angle": _ANGLE,
         "min_keep": _MIN_KEEP,
-        "strategy": [StrOptions({"hard",
-        "easy"}), None],
+        "strategy": [StrOptions({"hard", "easy"}), None],
     },
     prefer_skip_nested_validation=True,
 )

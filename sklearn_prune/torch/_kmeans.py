@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .._rows import chunks
 from ._device import make_generator
 
 __all__ = ["spherical_kmeans_torch"]
@@ -134,10 +135,9 @@ def _assign(X: torch.Tensor, C: torch.Tensor) -> tuple[torch.Tensor, torch.Tenso
     n = X.shape[0]
     labels = torch.empty(n, dtype=torch.int64, device=X.device)
     sims = torch.empty(n, dtype=torch.float32, device=X.device)
-    step = _block_rows(C.shape[0])
-    for start in range(0, n, step):
-        block = X[start : start + step] @ C.T
-        rows = slice(start, start + step)
+    for start, stop in chunks(n, _block_rows(C.shape[0])):
+        block = X[start:stop] @ C.T
+        rows = slice(start, stop)
         torch.max(block, dim=1, out=(sims[rows], labels[rows]))
     return labels, sims
 
