@@ -442,8 +442,9 @@ def fit_centroids(
 ) -> Prototypes:
     """Train ``n_init`` runs, each on its own sample of ``n_train`` rows of ``X``."""
     n = X.shape[0]
-    centroids, fits = [], []
-    for i, (sample_seed, kmeans_seed) in enumerate(run_seeds(seed, n_init)):
+    samples = []
+
+    def train_run(i, sample_seed, kmeans_seed):
         positions = sample_positions(n, n_train, sample_seed)
         if progress is not None:
             progress(f"k-means run {i + 1}/{n_init} on {n_train} of {n} rows")
@@ -452,11 +453,42 @@ def fit_centroids(
         else:
             rows = take_sorted_rows(X, positions, chunk_rows(X.shape[1], n, X.dtype))
             sample = unit_rows(rows, positions=positions)
-        C, fit = train_centroids(sample, n_clusters, n_iter, kmeans_seed, n_threads)
-        centroids.append(C)
-        fits.append(fit)
-    unit = sample if n_train == n and n_init == 1 else None
-    return Prototypes(centroids, int(np.argmax(fits)), unit)
+        samples[:] = [sample]  # only the last run's copy is kept
+        return train_centroids(sample, n_clusters, n_iter, kmeans_seed, n_threads)
+
+    model = train_runs(train_run, seed, n_init)
+    if n_train == n and n_init == 1:
+        model = model._replace(unit=samples[0])
+    return model
+
+
+def train_runs(train_run, seed: int, n_init: int, *, gather=None) -> Prototypes:
+    """The multi-run driver of every backend (numpy, dask, torch).
+
+    Parameters
+    ----------
+    train_run : callable
+        ``train_run(i, sample_seed, kmeans_seed)`` trains run ``i`` on its
+        own sample and returns ``(centroids, fit)``, the fit being the mean
+        cosine similarity of the training rows to their centroid; or a lazy
+        value that ``gather`` computes.
+    seed : int
+        The seed every run's seeds derive from (:func:`run_seeds`).
+    n_init : int
+        Number of runs.
+    gather : callable, default=None
+        Computes the list of every run's lazy result at once (dask).
+
+    Returns
+    -------
+    model : Prototypes
+        The centroids of every run, and the run that fits best.
+    """
+    runs = [train_run(i, s, k) for i, (s, k) in enumerate(run_seeds(seed, n_init))]
+    if gather is not None:
+        runs = gather(runs)
+    centroids = [np.asarray(C) for C, _ in runs]
+    return Prototypes(centroids, int(np.argmax([fit for _, fit in runs])))
 
 
 def prototype_distances(

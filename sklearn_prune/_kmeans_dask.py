@@ -28,12 +28,12 @@ from ._kmeans import (
     class_distances,
     class_sums,
     fit_work,
-    run_seeds,
     sample_candidates,
     sample_threshold,
     score_rows,
     smallest_keys,
     train_on_rows,
+    train_runs,
 )
 
 __all__ = ["class_prototype_scores", "prototype_scores", "sample_positions"]
@@ -114,19 +114,17 @@ def prototype_scores(
     """
     dask, da = import_dask()
     n = int(X.shape[0])
-    runs = []
-    for i, (sample_seed, kmeans_seed) in enumerate(run_seeds(seed, n_init)):
+
+    def train_run(i, sample_seed, kmeans_seed):  # lazy: trained on a worker
         progress(f"k-means run {i + 1}/{n_init}: gathering {n_train} of {n} rows")
         positions = sample_positions(X, n_train, sample_seed)
-        rows = X[positions]
-        runs.append(
-            dask.delayed(_train_task)(
-                rows, positions, n_clusters, n_iter, kmeans_seed, n_jobs
-            )
+        return dask.delayed(_train_task)(
+            X[positions], positions, n_clusters, n_iter, kmeans_seed, n_jobs
         )
-    trained = dask.compute(*runs)
-    centroids = [np.asarray(c) for c, _ in trained]
-    best = int(np.argmax([fit for _, fit in trained]))
+
+    centroids, best, _ = train_runs(
+        train_run, seed, n_init, gather=lambda runs: dask.compute(*runs)
+    )
     progress(f"scoring {n} rows in {len(X.chunks[0])} blocks on the workers")
     both = per_block(_score_block, [X], centroids, best, width=2).persist()
     return centroids[best], both[:, 1].astype(np.int64), both[:, 0]

@@ -17,8 +17,8 @@ from ._kmeans import (
     MAX_SAMPLES_CONSTRAINT,
     n_training_rows,
     prototype_distances,
-    run_seeds,
     sample_positions,
+    train_runs,
 )
 from ._progress import Progress
 from ._seeding import draw_seed
@@ -316,22 +316,24 @@ class PrototypePruner(BasePruner):
             return spherical_kmeans_torch(
                 E, self.n_clusters, n_iter=self.n_iter, seed=seed
             )
-        unit = _normalized(E, self.n_clusters)
-        runs, fits = [], []
-        for sample_seed, kmeans_seed in run_seeds(seed, self.n_init):
+
+        def train_run(i, sample_seed, kmeans_seed):
             rows = torch.as_tensor(
                 sample_positions(n_samples, n_train, sample_seed), device=E.device
             )
             C, _, d = spherical_kmeans_torch(
                 E[rows], self.n_clusters, n_iter=self.n_iter, seed=kmeans_seed
             )
-            C_t = torch.as_tensor(C, device=unit.device)
-            labels, sims = _assign(unit, C_t)
-            runs.append((C, labels.cpu().numpy(), sims.cpu().numpy()))
-            fits.append(1.0 - float(np.mean(d)))
-        best = int(np.argmax(fits))
+            return C, 1.0 - float(np.mean(d))
+
+        centroids, best, _ = train_runs(train_run, seed, self.n_init)
+        unit = _normalized(E, self.n_clusters)
+        runs = []
+        for C in centroids:
+            labels, sims = _assign(unit, torch.as_tensor(C, device=unit.device))
+            runs.append((labels.cpu().numpy(), sims.cpu().numpy()))
         distances = np.mean(
-            [np.clip(1.0 - sims.astype(np.float64), 0.0, 2.0) for _, _, sims in runs],
+            [np.clip(1.0 - sims.astype(np.float64), 0.0, 2.0) for _, sims in runs],
             axis=0,
         )
-        return runs[best][0], runs[best][1].astype(np.int64), distances
+        return centroids[best], runs[best][0].astype(np.int64), distances
