@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 from contextlib import nullcontext
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -15,8 +14,6 @@ from .._progress import ProgressBar
 from ._data import batch, batch_slices, channel_stats, shuffled_batches, stage
 from ._device import autocast, eval_mode, fits_on_device, module_device
 from ._nets import Standardize, build_seeded
-
-_MAX_SEED = np.iinfo(np.int32).max
 
 
 class TorchEstimatorMixin:
@@ -32,11 +29,6 @@ class TorchEstimatorMixin:
                 if device is not None and device.type != "cpu":
                     state[key] = copy.deepcopy(value).cpu()
         return state
-
-
-def draw_seeds(rng: np.random.RandomState, n: int) -> list[int]:
-    """``n`` int seeds for torch generators, drawn from a numpy RandomState."""
-    return [int(s) for s in rng.randint(_MAX_SEED, size=n)]
 
 
 def place_module(module: nn.Module, device: torch.device, *, owned: bool):
