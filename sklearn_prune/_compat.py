@@ -193,6 +193,15 @@ def _asked_by_sklearn_pipeline() -> bool:
     True when the caller of ``BasePruner.__getattr__`` is one of the methods
     with which :class:`sklearn.pipeline.Pipeline` itself (not a subclass that
     overrides them, such as ours or imbalanced-learn's) checks its steps.
+
+    Kept on purpose (issue 15): without a look at the caller, a pruner must
+    either answer every ``hasattr(pruner, "transform")`` with an error
+    (breaking imbalanced-learn's Pipeline and scikit-learn's checks) or give
+    up the clear error for the commonest mistake. It fails safe: if a
+    release renamed these methods, the pruner would simply have no
+    ``transform`` and scikit-learn's generic error would show.
+    ``tests/test_pipeline.py`` pins it (the clear error, and the three
+    methods' code objects); it passes on scikit-learn 1.6, 1.7, 1.8 and 1.9.
     """
     caller = sys._getframe(2)  # 0: here, 1: __getattr__, 2: who looked it up
     return caller.f_code in _SKLEARN_PIPELINE_CHECKS
