@@ -35,6 +35,7 @@ from sklearn.utils._param_validation import (
     Options,
     RealNotInt,
     StrOptions,
+    validate_parameter_constraints,
     validate_params,
 )
 from sklearn.utils._user_interface import _print_elapsed_time
@@ -58,6 +59,7 @@ __all__ = [
     "_routing_enabled",
     "_safe_indexing",
     "fit_callback_context",
+    "validate_parameter_constraints",
     "validate_params",
 ]
 

@@ -155,6 +155,15 @@ MAX_SAMPLES_CONSTRAINT = [
 ]
 
 
+def check_n_clusters(n_clusters: int, n_samples: int) -> None:
+    """Raise a ValueError unless ``1 <= n_clusters <= n_samples``."""
+    if not 1 <= int(n_clusters) <= n_samples:
+        raise ValueError(
+            f"`n_clusters`={n_clusters} must be between 1 and the number of rows "
+            f"({n_samples})."
+        )
+
+
 def n_training_rows(max_samples, n_samples: int, n_clusters: int) -> int:
     """Rows the centroids are trained on.
 
@@ -510,10 +519,7 @@ def prototype_distances(
     """
     X = as_rows(X)
     n = X.shape[0]
-    if not 1 <= n_clusters <= n:
-        raise ValueError(
-            f"`n_clusters`={n_clusters} must be between 1 and the number of rows ({n})."
-        )
+    check_n_clusters(n_clusters, n)
     n_train = n_training_rows(max_samples, n, n_clusters)
     work = fit_work(n, n_train, X.shape[1], n_clusters, n_iter, n_init)
     n_threads = faiss_n_threads(n_jobs, work)

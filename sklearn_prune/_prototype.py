@@ -15,6 +15,7 @@ from ._embedding import EMBEDDING_CONSTRAINT, embed
 from ._kinds import is_dask_collection, is_torch_tensor
 from ._kmeans import (
     MAX_SAMPLES_CONSTRAINT,
+    check_n_clusters,
     n_training_rows,
     prototype_distances,
     sample_positions,
@@ -236,13 +237,6 @@ class PrototypePruner(BasePruner):
             self.embedding_ = fitted
         return E
 
-    def _check_n_clusters(self, n_samples: int) -> None:
-        if self.n_clusters > n_samples:
-            raise ValueError(
-                f"`n_clusters`={self.n_clusters} is larger than the number of "
-                f"rows ({n_samples}); use at most {n_samples} clusters."
-            )
-
     def _compute_scores(self, X, y, rng, **params):
         say = Progress(self.verbose, type(self).__name__)
         if is_dask_collection(X):
@@ -257,7 +251,6 @@ class PrototypePruner(BasePruner):
             elif is_torch_tensor(E):
                 centroids, labels, distances = self._torch_scores(E, rng)
             else:
-                self._check_n_clusters(n_rows(E))
                 centroids, labels, distances = prototype_distances(
                     E,
                     self.n_clusters,
@@ -289,7 +282,7 @@ class PrototypePruner(BasePruner):
             )
             return centroids, codes.rechunk((X.chunks[0],)), distances
         n_samples = n_rows(X)
-        self._check_n_clusters(n_samples)
+        check_n_clusters(self.n_clusters, n_samples)
         return prototype_scores(
             X,
             n_clusters=self.n_clusters,
@@ -309,7 +302,7 @@ class PrototypePruner(BasePruner):
         from .torch._kmeans import _assign, _normalized
 
         n_samples = n_rows(E)
-        self._check_n_clusters(n_samples)
+        check_n_clusters(self.n_clusters, n_samples)
         n_train = n_training_rows(self.max_samples, n_samples, self.n_clusters)
         seed = draw_seed(rng)
         if n_train == n_samples and self.n_init == 1:

@@ -13,10 +13,9 @@ sentence-embedding convention) becomes one through :class:`EncoderEmbedding`.
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 
+from ._compat import Count, validate_parameter_constraints
 from ._kinds import is_torch_tensor
 from ._progress import ProgressBar
 
@@ -83,6 +82,12 @@ class EncoderEmbedding:
     ['a b', 'ab ab ab bb']
     """
 
+    #: the ``encoder`` needs its own check: a str has an ``encode`` method too
+    _parameter_constraints: dict = {
+        "batch_size": [Count(1, None, closed="left")],
+        "encode_kwargs": [dict, None],
+    }
+
     def __init__(self, encoder, *, batch_size=256, verbose=False, encode_kwargs=None):
         self.encoder = encoder
         self.batch_size = batch_size
@@ -115,14 +120,11 @@ class EncoderEmbedding:
                 f"`encoder` must have an `encode(list_of_str)` method; got "
                 f"{type(self.encoder).__name__}."
             )
-        bs = self.batch_size
-        if isinstance(bs, (bool, np.bool_)) or not isinstance(bs, Integral) or bs < 1:
-            raise ValueError(f"`batch_size` must be an int >= 1. Got {bs!r} instead.")
-        if self.encode_kwargs is not None and not isinstance(self.encode_kwargs, dict):
-            raise TypeError(
-                f"`encode_kwargs` must be a dict or None. Got "
-                f"{type(self.encode_kwargs).__name__}."
-            )
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            {"batch_size": self.batch_size, "encode_kwargs": self.encode_kwargs},
+            caller_name=type(self).__name__,
+        )
 
     def __call__(self, X) -> np.ndarray:
         """Encode the rows of ``X``.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .._kmeans import check_n_clusters
 from .._rows import chunks
 from ._device import make_generator
 
@@ -106,11 +107,7 @@ def _normalized(E, n_clusters: int) -> torch.Tensor:
     n_samples, n_features = E.shape
     if n_features < 1:
         raise ValueError("Embeddings have 0 features; at least 1 is required.")
-    if not 1 <= int(n_clusters) <= n_samples:
-        raise ValueError(
-            f"`n_clusters`={n_clusters} must be between 1 and the number of rows "
-            f"({n_samples})."
-        )
+    check_n_clusters(n_clusters, n_samples)
     if not E.is_floating_point():
         E = E.to(torch.float64)
     if not bool(torch.isfinite(E).all()):
