@@ -29,6 +29,13 @@ _KEEP = [Numbers(0, 1, closed="right")]
 _ANGLE = [Number(0, 90, closed="both")]
 _STRATEGY = [StrOptions(set(_STRATEGIES))]
 _MIN_KEEP = [Number(0, 1, closed="neither")]
+#: the pruned teacher-student setting: data set size, kept fraction, policy
+_SETTING = {
+    "alpha_total": _POSITIVE,
+    "keep": _KEEP,
+    "strategy": _STRATEGY,
+    "angle": _ANGLE,
+}
 
 
 def _floats(value) -> np.ndarray:
@@ -48,15 +55,7 @@ def _scalar_or_array(arr: np.ndarray):
     return float(arr) if arr.ndim == 0 else arr
 
 
-@validate_params(
-    {
-        "alpha_total": _POSITIVE,
-        "keep": _KEEP,
-        "strategy": _STRATEGY,
-        "angle": _ANGLE,
-    },
-    prefer_skip_nested_validation=True,
-)
+@validate_params(_SETTING, prefer_skip_nested_validation=True)
 def perceptron_order_parameters(
     alpha_total, keep, *, strategy: str = "hard", angle: float = 0.0
 ) -> Bunch:
@@ -116,15 +115,7 @@ def perceptron_order_parameters(
     return Bunch(**{k: _scalar_or_array(v) for k, v in out.items()})
 
 
-@validate_params(
-    {
-        "alpha_total": _POSITIVE,
-        "keep": _KEEP,
-        "strategy": _STRATEGY,
-        "angle": _ANGLE,
-    },
-    prefer_skip_nested_validation=True,
-)
+@validate_params(_SETTING, prefer_skip_nested_validation=True)
 def perceptron_error(
     alpha_total, keep, *, strategy: str = "hard", angle: float = 0.0
 ) -> float | np.ndarray:

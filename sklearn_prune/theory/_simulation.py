@@ -15,7 +15,7 @@ from threadpoolctl import threadpool_limits
 from .._compat import Count, validate_params
 from .._seeding import draw_seeds
 from ..datasets import make_teacher_student
-from ._perceptron import _ANGLE, _KEEP, _POSITIVE, _STRATEGY, _floats
+from ._perceptron import _SETTING, _floats
 
 __all__ = ["max_margin_direction", "simulate_perceptron"]
 
@@ -145,10 +145,7 @@ def _one_run_single_thread(*args):
 
 @validate_params(
     {
-        "alpha_total": _POSITIVE,
-        "keep": _KEEP,
-        "strategy": _STRATEGY,
-        "angle": _ANGLE,
+        **_SETTING,
         "n_features": [Count(1, None, closed="left")],
         "n_seeds": [Count(1, None, closed="left")],
         "n_test": [Count(1, None, closed="left"), None],
