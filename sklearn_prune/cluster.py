@@ -1,6 +1,6 @@
 """Spherical k-means prototypes and each row's cosine distance to its prototype.
 
-The public face of the prototype metric's engine (:mod:`sklearn_prune._kmeans`,
+The public face of the prototype metric's engine (``sklearn_prune._kmeans``,
 faiss searches on the CPU): centroids are trained on a sample of the rows,
 then every row is scored chunk by chunk (bounded memory, never a full
 normalised copy), so ``X`` may be a memory map larger than memory.
