@@ -9,13 +9,8 @@ import warnings
 import numpy as np
 from scipy import sparse
 
-from ._blocks import is_dask_collection
 from ._compat import _safe_indexing
-
-
-def is_torch_tensor(X: object) -> bool:
-    """Whether ``X`` is a ``torch.Tensor``, checked without importing torch."""
-    return type(X).__module__.split(".")[0] == "torch" and hasattr(X, "device")
+from ._kinds import is_dask_collection, is_torch_tensor
 
 
 def check_tensor(X, *, name: str = "X", min_ndim: int = 2):

@@ -199,7 +199,14 @@ class EL2NPruner(BasePruner):
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
-    _accept_sparse = ("csr", "csc")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        # a torch probe (estimator) takes images and tensors
+        tags.input_tags.three_d_array = self.estimator is not None
+        tags.target_tags.required = True
+        return tags
 
     def __init__(
         self,
@@ -229,12 +236,6 @@ class EL2NPruner(BasePruner):
         self.cv = cv
         self.n_jobs = n_jobs
         self.verbose = verbose
-
-    def _allow_nd(self) -> bool:
-        return self.estimator is not None
-
-    def _requires_y(self) -> bool:
-        return True
 
     def get_metadata_routing(self):
         """Get metadata routing of this object.

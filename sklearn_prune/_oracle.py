@@ -83,7 +83,11 @@ class OraclePruner(BasePruner):
         "teacher": ["array-like", HasMethods(["fit"])],
         "angle": [Interval(Real, 0, 90, closed="both")],
     }
-    _accept_sparse = ("csr", "csc")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def __init__(
         self,

@@ -92,7 +92,11 @@ class ScorePruner(BasePruner):
         **BasePruner._parameter_constraints,
         "scores": ["array-like", callable, str],
     }
-    _accept_sparse = ("csr", "csc")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def __init__(
         self,

@@ -20,7 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 
 from ._blocks import is_dask_collection, rows_of
-from ._compat import Count, Fraction, Interval, StrOptions, validate_params
+from ._compat import KEEP_CONSTRAINT, Count, Interval, StrOptions, validate_params
 from ._order import Thresholds, decode_float_keys, float_keys, search, tie_keys
 from ._seeding import draw_seed
 from .exceptions import PruningWarning
@@ -548,7 +548,7 @@ MAX_STRATA = 10_000
 #: the selection parameters, declared once: :func:`select_indices` and every
 #: pruner's ``_parameter_constraints`` use them
 POLICY_CONSTRAINTS: dict = {
-    "keep": [Fraction(0, 1, closed="right"), Count(1, None, closed="left")],
+    "keep": KEEP_CONSTRAINT,
     "strategy": [StrOptions(set(STRATEGIES))],
     "drop_hardest": [Interval(Real, 0, 1, closed="left")],
     "n_strata": [Count(1, MAX_STRATA, closed="both")],

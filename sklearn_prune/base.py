@@ -17,16 +17,16 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._arrays import check_tensor, is_torch_tensor, n_rows, take_rows
-from ._blocks import is_dask_collection
+from ._arrays import check_tensor, n_rows, take_rows
 from ._compat import (
     StrOptions,
     _asked_by_sklearn_pipeline,
     _fit_context,
 )
 from ._docstring import fill_doc
-from ._embedding import check_text, is_text
-from ._memmap import is_memmap, validate_memmap
+from ._embedding import check_text
+from ._kinds import is_dask_collection, is_memmap, is_text, is_torch_tensor
+from ._memmap import validate_memmap
 from ._selection import (
     POLICY_CONSTRAINTS,
     check_budget,
@@ -36,6 +36,9 @@ from ._selection import (
 )
 
 __all__ = ["BasePruner", "is_pruner"]
+
+#: the sparse formats of a pruner whose ``input_tags.sparse`` tag is True
+_SPARSE_FORMATS = ("csr", "csc")
 
 
 def is_pruner(estimator: object) -> bool:
@@ -106,8 +109,6 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         "random_state": ["random_state"],
     }
 
-    #: sparse formats accepted by ``fit`` (False: dense only)
-    _accept_sparse: bool | tuple = False
     #: whether the pruner scores a memory map chunk by chunk and a dask array
     #: block by block (else a memory map is validated like any array, and a
     #: dask collection is refused)
@@ -131,14 +132,11 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         self.random_state = random_state
 
     # -- hooks for subclasses -------------------------------------------------
-    def _allow_nd(self) -> bool:
-        """Whether X may have more than two dimensions (images)."""
-        return False
-
-    def _requires_y(self) -> bool:
-        # "auto" balances only when y holds class labels: only True needs y
-        return not isinstance(self.class_balance, str) and bool(self.class_balance)
-
+    # What ``fit`` accepts is read from the estimator's tags: sparse input
+    # (``input_tags.sparse``: CSR and CSC), images and tensors
+    # (``input_tags.three_d_array``), text rows (``input_tags.string``) and a
+    # required ``y`` (``target_tags.required``). A subclass declares them in
+    # its ``__sklearn_tags__``.
     def _balances_classes(self, y) -> bool:
         """Whether ``fit`` selects class by class on the validated target ``y``."""
         if isinstance(self.class_balance, str):  # "auto": class labels only
@@ -285,7 +283,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     # -- validation -----------------------------------------------------------
     def _validate_input(self, X, y):
-        if y is None and self._requires_y():
+        tags = self.__sklearn_tags__()
+        if y is None and tags.target_tags.required:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 f"is None (needed by class_balance=True or by the pruner itself)."
@@ -297,11 +296,11 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         if self._out_of_core and is_memmap(X) and X.ndim == 2:
             return self._validate_memmap(X, y)
         if is_torch_tensor(X):
-            return self._validate_tensor(X, y)
+            return self._validate_tensor(X, y, tags.input_tags.three_d_array)
         check_params = dict(
-            accept_sparse=self._accept_sparse,
+            accept_sparse=_SPARSE_FORMATS if tags.input_tags.sparse else False,
             dtype=[np.float64, np.float32],
-            allow_nd=self._allow_nd(),
+            allow_nd=tags.input_tags.three_d_array,
         )
         if y is None:
             return validate_data(self, X, y=None, **check_params), None
@@ -313,8 +312,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         return X, y
 
     def _accepts_text(self) -> bool:
-        """Whether ``X`` may be text rows (an ``embedding`` turns them into numbers)."""
-        return getattr(self, "embedding", None) is not None
+        """Whether ``X`` may be text rows: the ``input_tags.string`` tag by default."""
+        return self.__sklearn_tags__().input_tags.string
 
     def _validate_text(self, X, y):
         name = type(self).__name__
@@ -374,8 +373,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
 
-    def _validate_tensor(self, X, y):
-        if not self._allow_nd():
+    def _validate_tensor(self, X, y, allow_nd: bool):
+        if not allow_nd:
             raise TypeError(
                 f"{type(self).__name__} got a torch tensor as `X`; tensors are "
                 f"accepted only with a torch `embedding` or `estimator` "
@@ -393,10 +392,12 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         input_tags = _PrunerInputTags(**_as_kwargs(tags.input_tags))
-        input_tags.sparse = bool(self._accept_sparse)
+        input_tags.sparse = False  # a subclass that takes CSR and CSC says so
         tags = _PrunerTags(**{**_as_kwargs(tags), "input_tags": input_tags})
         tags.estimator_type = "sampler"
-        tags.target_tags.required = self._requires_y()
+        # "auto" balances only when y holds class labels: only True needs y
+        balance = self.class_balance
+        tags.target_tags.required = not isinstance(balance, str) and bool(balance)
         return tags
 
     def __getattr__(self, name):

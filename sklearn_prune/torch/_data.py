@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import torch
 
+from .._rows import chunks
 from ._device import fits_on_device
 from ._validation import check_finite
 
@@ -48,9 +49,8 @@ def batch(X: torch.Tensor, index, device: torch.device) -> torch.Tensor:
 
 def batch_slices(n: int, batch_size: int):
     """Consecutive slices of at most ``batch_size`` rows (-1 means all rows)."""
-    size = n if batch_size == -1 else batch_size
-    for start in range(0, n, size):
-        yield slice(start, min(start + size, n))
+    for start, stop in chunks(n, n if batch_size == -1 else batch_size):
+        yield slice(start, stop)
 
 
 def shuffled_batches(n: int, batch_size: int, generator: torch.Generator):
