@@ -240,6 +240,13 @@ class PrototypePruner(BasePruner):
                 f"rows ({n_samples}); use at most {n_samples} clusters."
             )
 
+    def _uninformative_hint(self) -> str:
+        return (
+            "the rows (or their embeddings) point in nearly the same direction, "
+            "or every row is its own prototype; check X or `embedding`, or "
+            "lower `n_clusters`"
+        )
+
     def _compute_scores(self, X, y, rng, **params):
         say = Progress(self.verbose, type(self).__name__)
         if is_dask_collection(X):

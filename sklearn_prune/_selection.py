@@ -123,7 +123,12 @@ def has_class_labels(y) -> bool:
     """Whether ``y`` holds class labels: binary, multiclass or one-hot rows.
 
     The rule of ``class_balance="auto"``. None and continuous values are not
-    class labels. A dask ``y`` is judged by its distinct values.
+    class labels. Numbers that are all whole (such as prices in whole units)
+    are class labels only while there are at least two rows per distinct
+    value on average: a whole-number target with more distinct values than
+    half its rows is taken as a regression target (balancing it would treat
+    nearly every row as its own class). Strings and one-hot rows are always
+    labels. A dask ``y`` is judged by its distinct values.
 
     Parameters
     ----------
@@ -133,6 +138,15 @@ def has_class_labels(y) -> bool:
     Returns
     -------
     bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_prune._selection import has_class_labels
+    >>> has_class_labels(np.array([0, 1, 1, 2, 0, 2]))
+    True
+    >>> has_class_labels(np.array([12, 35, 7, 99, 41, 12]))  # whole-unit prices
+    False
     """
     if y is None:
         return False
@@ -142,11 +156,21 @@ def has_class_labels(y) -> bool:
         if y.ndim != 1:
             return False
         values = np.asarray(da.unique(y).compute())
-        return type_of_target(values, input_name="y") in ("binary", "multiclass")
-    kind = type_of_target(y, input_name="y")
+        n_samples = y.shape[0]
+    else:
+        values = y
+        n_samples = y.shape[0] if hasattr(y, "shape") else len(y)
+    kind = type_of_target(values, input_name="y")
     if kind == "multilabel-indicator":
         return bool(np.all(np.count_nonzero(np.asarray(y), axis=1) == 1))
-    return kind in ("binary", "multiclass")
+    if kind not in ("binary", "multiclass"):
+        return False
+    if kind == "multiclass" and np.asarray(values).dtype.kind in "iuf":
+        # whole numbers: labels only with >= 2 rows per distinct value
+        # (an unknown dask length, NaN, compares False: labels, as before)
+        n_values = np.unique(values).shape[0]
+        return not bool(2 * n_values > n_samples)
+    return True
 
 
 def class_codes(y) -> tuple[np.ndarray, np.ndarray]:

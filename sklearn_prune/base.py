@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import warnings
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass, field, fields
 from numbers import Real
@@ -31,6 +32,7 @@ from ._compat import (
 from ._docstring import fill_doc
 from ._embedding import check_text, is_text
 from ._memmap import is_memmap, validate_memmap
+from .exceptions import PruningWarning
 from ._selection import (
     STRATEGIES,
     check_budget,
@@ -40,6 +42,11 @@ from ._selection import (
 )
 
 __all__ = ["BasePruner", "is_pruner"]
+
+#: share of rows tied with their group's most common score above which the
+#: scores are called uninformative, and the rows the check looks at at most
+UNINFORMATIVE_SHARE = 0.9
+UNINFORMATIVE_SAMPLE = 100_000
 
 
 def is_pruner(estimator: object) -> bool:
@@ -232,6 +239,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _select(self, scores: np.ndarray, y, rng: np.random.RandomState) -> np.ndarray:
         """Positions of the kept rows, from ``scores`` and the selection parameters."""
+        if not is_dask_collection(scores):
+            self._warn_if_uninformative(scores, y)
         return select_indices(
             scores,
             self.keep,
@@ -242,6 +251,56 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             class_balance=self._balances_classes(y),
             random_state=rng,
         )
+
+    def _uninformative_hint(self) -> str | None:
+        """What may make this pruner's scores all alike, and what to try.
+
+        None turns the check off (ties are expected, e.g. among duplicates).
+        """
+        return (
+            "the rows look alike to this pruner's metric; check that X holds "
+            "the features you meant, or try another pruner"
+        )
+
+    def _warn_if_uninformative(self, scores: np.ndarray, y) -> None:
+        """Warn when nearly all scores are equal (within their class, if balanced).
+
+        Equal scores leave the choice of rows to random tie-breaking. Scores
+        are compared to 9 significant digits of the largest one; on more
+        than 100,000 rows, evenly spaced rows stand for all.
+        """
+        hint = self._uninformative_hint()
+        if hint is None:
+            return
+        step = -(-scores.shape[0] // UNINFORMATIVE_SAMPLE)
+        values = scores[::step]
+        codes = np.zeros(values.shape[0], dtype=np.int64)
+        within = ""
+        if self._balances_classes(y) and not is_dask_collection(y):
+            codes = class_codes(y)[1][::step]
+            within = " of their class"
+        scale = np.max(np.abs(values))
+        rounded = np.round(values / scale * 1e9) if scale > 0 else values
+        _, inverse, counts = np.unique(
+            np.column_stack([codes, rounded]),
+            axis=0,
+            return_inverse=True,
+            return_counts=True,
+        )
+        inverse = inverse.ravel()
+        # rows tied with the most common score of their group
+        largest = np.zeros(codes.max() + 1, dtype=np.int64)
+        np.maximum.at(largest, codes, counts[inverse])
+        share = largest.sum() / values.shape[0]
+        if share >= UNINFORMATIVE_SHARE:
+            warnings.warn(
+                f"{type(self).__name__}'s scores carry almost no information: "
+                f"{share:.0%} of the rows share the most common score{within}, "
+                f"so which of them are kept is decided by random tie-breaking. "
+                f"Possible cause: {hint}.",
+                PruningWarning,
+                stacklevel=5,  # here, _select, fit, _fit_context, caller
+            )
 
     def _select_dask(self, scores, n_samples, y, rng):
         """Dask scores: persisted on the workers, kept positions a lazy array."""
