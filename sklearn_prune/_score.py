@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import n_rows, take_rows
+from ._arrays import check_not_lazy, drop_column, n_rows, take_rows
 from ._compat import _fit_context
 from ._docstring import fill_doc
 from .base import BasePruner
@@ -166,26 +166,27 @@ class ScorePruner(BasePruner):
         """
         self.fit(X, y, **params)
         if isinstance(self.scores, str):
-            X = X.drop(columns=[self.scores])
+            X = drop_column(X, self.scores)
         idx = self.sample_indices_
         return take_rows(X, idx), (None if y is None else take_rows(y, idx))
 
     def _split_scores(self, X):
         """``X`` without a scores column, and the scores known before validation."""
         scores = self.scores
+        check_not_lazy(X, name="X")
         if isinstance(scores, str):
             if not hasattr(X, "columns"):
                 raise ValueError(
                     f"`scores`={scores!r} names a column, but X is a "
-                    f"{type(X).__name__}, not a pandas DataFrame. Pass a DataFrame "
-                    f"with that column, or the scores themselves."
+                    f"{type(X).__name__}, not a pandas or polars DataFrame. Pass "
+                    f"a DataFrame with that column, or the scores themselves."
                 )
             if scores not in X.columns:
                 raise ValueError(
                     f"`scores`={scores!r} is not a column of X. Columns: "
                     f"{list(X.columns)}."
                 )
-            return X.drop(columns=[scores]), _as_scores(X[scores])
+            return drop_column(X, scores), _as_scores(X[scores])
         if callable(scores):
             return X, None
         if type(scores).__name__ == "Series" and hasattr(X, "index"):

@@ -124,11 +124,11 @@ def has_class_labels(y) -> bool:
 
     The rule of ``class_balance="auto"``. None and continuous values are not
     class labels. Numbers that are all whole (such as prices in whole units)
-    are class labels only while there are at least two rows per distinct
-    value on average: a whole-number target with more distinct values than
-    half its rows is taken as a regression target (balancing it would treat
-    nearly every row as its own class). Strings and one-hot rows are always
-    labels. A dask ``y`` is judged by its distinct values.
+    with more than 20 distinct values and fewer than 5 rows per value on
+    average are taken as a regression target: balancing them would treat
+    nearly every row as its own class, and most of those "classes" would
+    keep no row. Other whole numbers, strings and one-hot rows are labels.
+    A dask ``y`` is judged by its distinct values.
 
     Parameters
     ----------
@@ -145,7 +145,7 @@ def has_class_labels(y) -> bool:
     >>> from sklearn_prune._selection import has_class_labels
     >>> has_class_labels(np.array([0, 1, 1, 2, 0, 2]))
     True
-    >>> has_class_labels(np.array([12, 35, 7, 99, 41, 12]))  # whole-unit prices
+    >>> has_class_labels(np.arange(100) % 30)  # 30 values, 3.3 rows each
     False
     """
     if y is None:
@@ -166,10 +166,10 @@ def has_class_labels(y) -> bool:
     if kind not in ("binary", "multiclass"):
         return False
     if kind == "multiclass" and np.asarray(values).dtype.kind in "iuf":
-        # whole numbers: labels only with >= 2 rows per distinct value
+        # whole numbers: many values, few rows each = a regression target
         # (an unknown dask length, NaN, compares False: labels, as before)
         n_values = np.unique(values).shape[0]
-        return not bool(2 * n_values > n_samples)
+        return not (n_values > 20 and bool(5 * n_values > n_samples))
     return True
 
 

@@ -12,6 +12,7 @@ from numbers import Real
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.utils import InputTags, Tags, check_random_state
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -19,7 +20,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._arrays import check_tensor, is_torch_tensor, n_rows, take_rows
+from ._arrays import check_not_lazy, check_tensor, is_torch_tensor, n_rows, take_rows
 from ._blocks import is_dask_collection
 from ._compat import (
     Count,
@@ -32,7 +33,6 @@ from ._compat import (
 from ._docstring import fill_doc
 from ._embedding import check_text, is_text
 from ._memmap import is_memmap, validate_memmap
-from .exceptions import PruningWarning
 from ._selection import (
     STRATEGIES,
     check_budget,
@@ -40,6 +40,7 @@ from ._selection import (
     has_class_labels,
     select_indices,
 )
+from .exceptions import PruningWarning
 
 __all__ = ["BasePruner", "is_pruner"]
 
@@ -227,6 +228,15 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _check_budget(self, X, y) -> None:
         """Raise if ``keep`` asks for more rows than ``X`` (or a class) has."""
+        if self._requires_y() and not is_dask_collection(y):
+            kind = type_of_target(y, input_name="y")
+            if kind == "unknown":  # scikit-learn's wording for such targets
+                raise ValueError(
+                    f"Unknown label type: {type(self).__name__} uses `y` as class "
+                    f"labels, but `y` (dtype {y.dtype}) holds no recognisable "
+                    f"labels. Pass integer or string labels, e.g. y.astype(int) "
+                    f"for numbers stored as objects."
+                )
         if not self._balances_classes(y):
             counts = np.array([n_rows(X)])
         elif is_dask_collection(y):
@@ -351,6 +361,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     # -- validation -----------------------------------------------------------
     def _validate_input(self, X, y):
+        check_not_lazy(X, name="X")
+        check_not_lazy(y, name="y")
         if y is None and self._requires_y():
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
