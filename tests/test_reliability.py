@@ -284,3 +284,16 @@ def test_channels_last_images_are_refused(as_tensor):
         embedder.fit(X)
     first = X.permute(0, 3, 1, 2) if as_tensor else np.transpose(X, (0, 3, 1, 2))
     assert embedder.fit_transform(first).shape == (6, 192)
+
+
+# -- found by the property tests ---------------------------------------------------
+@pytest.mark.parametrize("strategy", ["stratified", "moderate"])
+def test_policies_with_a_class_that_keeps_no_row(strategy):
+    from sklearn_prune import select_indices
+
+    y = np.array([0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0])
+    with pytest.warns(PruningWarning, match="keeps no row"):
+        idx = select_indices(
+            np.arange(12.0), 1, strategy=strategy, y=y, class_balance=True
+        )
+    assert idx.shape == (1,)
