@@ -46,10 +46,14 @@ class ScorePruner(BasePruner):
         - a callable ``scores(X, y) -> array`` called in ``fit`` with the
           validated ``X`` (a numpy array, a sparse matrix, or the text rows)
           and ``y``;
-        - a column name of a pandas DataFrame ``X``: that column holds the
-          scores and is not passed on: ``fit`` validates and counts the other
-          columns (``n_features_in_``, ``feature_names_in_``) and
+        - a column name of a pandas or polars DataFrame ``X``: that column
+          holds the scores and is not passed on: ``fit`` validates and counts
+          the other columns (``n_features_in_``, ``feature_names_in_``) and
           ``fit_resample`` returns the kept rows without it.
+
+        The scores are copied in ``fit``. Integer scores beyond 2**53, which
+        float64 cannot all tell apart, are selected by their exact order
+        (``scores_`` holds them as float64). Complex scores are refused.
 
     {{keep}}
 
