@@ -249,8 +249,9 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _select(self, scores: np.ndarray, y, rng: np.random.RandomState) -> np.ndarray:
         """Positions of the kept rows, from ``scores`` and the selection parameters."""
+        balanced = self._balances_classes(y)
         if not is_dask_collection(scores):
-            self._warn_if_uninformative(scores, y)
+            self._warn_if_uninformative(scores, y if balanced else None)
         return select_indices(
             scores,
             self.keep,
@@ -258,7 +259,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             drop_hardest=self.drop_hardest,
             n_strata=self.n_strata,
             y=y,
-            class_balance=self._balances_classes(y),
+            class_balance=balanced,
             random_state=rng,
         )
 
@@ -272,8 +273,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             "the features you meant, or try another pruner"
         )
 
-    def _warn_if_uninformative(self, scores: np.ndarray, y) -> None:
-        """Warn when nearly all scores are equal (within their class, if balanced).
+    def _warn_if_uninformative(self, scores: np.ndarray, y=None) -> None:
+        """Warn when nearly all scores are equal (within each class of ``y``).
 
         Equal scores leave the choice of rows to random tie-breaking. Scores
         are compared to 9 significant digits of the largest one; on more
@@ -286,21 +287,17 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         values = scores[::step]
         codes = np.zeros(values.shape[0], dtype=np.int64)
         within = ""
-        if self._balances_classes(y) and not is_dask_collection(y):
-            codes = class_codes(y)[1][::step]
+        if y is not None and not is_dask_collection(y):
+            codes = class_codes(y[::step])[1]
             within = " of their class"
         scale = np.max(np.abs(values))
-        rounded = np.round(values / scale * 1e9) if scale > 0 else values
-        _, inverse, counts = np.unique(
-            np.column_stack([codes, rounded]),
-            axis=0,
-            return_inverse=True,
-            return_counts=True,
-        )
-        inverse = inverse.ravel()
+        # integers in [-1e9, 1e9]: one int64 key per (class, rounded score)
+        rounded = np.rint(values / scale * 1e9) if scale > 0 else values
+        keys = codes * np.int64(2 * 10**9 + 1) + rounded.astype(np.int64)
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
         # rows tied with the most common score of their group
         largest = np.zeros(codes.max() + 1, dtype=np.int64)
-        np.maximum.at(largest, codes, counts[inverse])
+        np.maximum.at(largest, codes, counts[inverse.ravel()])
         share = largest.sum() / values.shape[0]
         if share >= UNINFORMATIVE_SHARE:
             warnings.warn(
