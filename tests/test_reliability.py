@@ -272,6 +272,17 @@ def test_torch_embedder_refuses_values_beyond_float32():
         TorchEmbedder(module=net, device="cpu").fit_transform(torch.as_tensor(X))
 
 
+def test_float64_images_cast_on_the_way_to_a_device_name_the_range():
+    torch = pytest.importorskip("torch")
+    from sklearn_prune.torch._validation import check_finite
+
+    cast = torch.full((2, 1, 4, 4), 1e300, dtype=torch.float64).float()  # inf
+    with pytest.raises(ValueError, match=r"beyond float32's range. The models"):
+        check_finite(cast, was_float64=True)
+    with pytest.raises(ValueError, match=r"^`X` contains NaN or infinity.$"):
+        check_finite(cast)
+
+
 @pytest.mark.parametrize("as_tensor", [False, True])
 def test_channels_last_images_are_refused(as_tensor):
     torch = pytest.importorskip("torch")
