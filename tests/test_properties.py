@@ -27,6 +27,11 @@ from sklearn_prune import (
 from sklearn_prune._selection import STRATEGIES, n_kept
 from sklearn_prune.exceptions import PruningWarning
 
+try:
+    import polars as pl
+except ImportError:  # an optional extra: its part of the test is skipped
+    pl = None
+
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -281,7 +286,7 @@ def test_pruner_count_order_quotas_and_seed(index, data):
 @pytest.mark.parametrize("index", range(len(PRUNER_NAMES)), ids=PRUNER_NAMES)
 @PRUNER_EXAMPLES
 @given(data=datasets())
-def test_pruner_keeps_the_same_rows_on_pandas_and_sparse_input(index, data):
+def test_pruner_keeps_the_same_rows_on_pandas_polars_and_sparse_input(index, data):
     X, y, params = data
     pruner = _pruners()[index]
     expected = _fit(pruner, X, y, params).sample_indices_
@@ -291,6 +296,10 @@ def test_pruner_keeps_the_same_rows_on_pandas_and_sparse_input(index, data):
     if _pruners()[index]._accept_sparse:
         sparse = _fit(_pruners()[index], sp.csr_matrix(X), y, params)
         np.testing.assert_array_equal(sparse.sample_indices_, expected)
+    if pl is not None:
+        polars_frame = pl.DataFrame(frame)
+        got = _fit(_pruners()[index], polars_frame, pl.Series(y), params)
+        np.testing.assert_array_equal(got.sample_indices_, expected)
 
 
 @pytest.mark.parametrize("index", [0, 1], ids=PRUNER_NAMES[:2])
