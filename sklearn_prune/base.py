@@ -38,6 +38,7 @@ from ._selection import (
     check_budget,
     class_codes,
     has_class_labels,
+    n_kept,
     select_indices,
 )
 from .exceptions import PruningWarning
@@ -281,8 +282,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         than 100,000 rows, evenly spaced rows stand for all.
         """
         hint = self._uninformative_hint()
-        if hint is None:
-            return
+        if hint is None or n_kept(self.keep, scores.shape[0]) == scores.shape[0]:
+            return  # no check, or every row is kept: ties choose nothing
         step = -(-scores.shape[0] // UNINFORMATIVE_SAMPLE)
         values = scores[::step]
         codes = np.zeros(values.shape[0], dtype=np.int64)

@@ -183,6 +183,8 @@ def test_informative_scores_do_not_warn(classes):
         OraclePruner(teacher=np.ones(6), keep=0.5).fit(X, y)
         # a few ties are not "nearly all"
         ScorePruner(scores=np.r_[np.zeros(200), np.arange(100.0)], keep=0.5).fit(X)
+        # ties choose nothing when every row is kept
+        ScorePruner(scores=np.ones(300), keep=1.0).fit(X)
 
 
 # -- labels scikit-learn calls unknown -----------------------------------------
