@@ -48,7 +48,7 @@ settings.register_profile("thorough", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: fewer examples where every example fits several pruners
-PRUNER_EXAMPLES = settings(max_examples=min(settings().max_examples, 12))
+PRUNER_EXAMPLES = settings(max_examples=max(4, settings().max_examples // 3))
 
 
 # -- data ----------------------------------------------------------------------
@@ -288,14 +288,18 @@ def test_pruner_count_order_quotas_and_seed(index, data):
 @given(data=datasets())
 def test_pruner_keeps_the_same_rows_on_pandas_polars_and_sparse_input(index, data):
     X, y, params = data
-    pruner = _pruners()[index]
-    expected = _fit(pruner, X, y, params).sample_indices_
+    dense = _fit(_pruners()[index], X, y, params)
+    expected = dense.sample_indices_
     frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(N_FEATURES)])
     got = _fit(_pruners()[index], frame, pd.Series(y), params).sample_indices_
     np.testing.assert_array_equal(got, expected)
     if _pruners()[index]._accept_sparse:
         sparse = _fit(_pruners()[index], sp.csr_matrix(X), y, params)
-        np.testing.assert_array_equal(sparse.sample_indices_, expected)
+        if np.array_equal(sparse.scores_, dense.scores_):
+            np.testing.assert_array_equal(sparse.sample_indices_, expected)
+        else:  # a sparse product rounds differently (LogisticRegression): the
+            # scores agree to rounding, and a near-tie may then keep another row
+            np.testing.assert_allclose(sparse.scores_, dense.scores_, atol=1e-12)
     if pl is not None:
         polars_frame = pl.DataFrame(frame)
         got = _fit(_pruners()[index], polars_frame, pl.Series(y), params)
