@@ -44,6 +44,30 @@ def check_tensor(X, *, name: str = "X", min_ndim: int = 2):
     return X
 
 
+def check_not_lazy(X, *, name: str = "X") -> None:
+    """Raise a TypeError naming ``name`` if ``X`` is a polars LazyFrame.
+
+    A LazyFrame is a query, not rows: pruners need the rows in memory (as
+    an eager polars DataFrame, which comes back as one).
+    """
+    if type(X).__module__.split(".")[0] == "polars" and type(X).__name__ in (
+        "LazyFrame",
+        "LazyGroupBy",
+    ):
+        raise TypeError(
+            f"`{name}` is a polars LazyFrame, a query rather than rows; pruners "
+            f"need the rows in memory. Pass `{name}.collect()` (an eager polars "
+            f"DataFrame, returned as one by fit_resample)."
+        )
+
+
+def drop_column(X, column):
+    """A pandas or polars DataFrame ``X`` without ``column`` (a new frame)."""
+    if type(X).__module__.split(".")[0] == "polars":
+        return X.drop(column)
+    return X.drop(columns=[column])
+
+
 #: sparse formats whose rows can be indexed directly
 _ROW_INDEXABLE_SPARSE = ("csr", "csc", "lil")
 

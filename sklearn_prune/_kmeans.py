@@ -562,6 +562,8 @@ def class_sums(X, codes, start: int, n_classes: int) -> np.ndarray:
             sums[k] += Xn[order[bounds[k] : bounds[k + 1]]].sum(
                 axis=0, dtype=np.float64
             )
+        if is_memmap(X):  # resident memory stays one chunk, not the file
+            release_rows(X, a, b)
     return sums
 
 
@@ -579,4 +581,6 @@ def class_distances(X, codes, start: int, centroids: np.ndarray) -> np.ndarray:
         Xn = unit_rows(X[a:b], start + a)
         sims = np.einsum("ij,ij->i", Xn, centroids[codes[a:b]])
         out[a:b] = np.clip(1.0 - sims, 0.0, 2.0)
+        if is_memmap(X):
+            release_rows(X, a, b)
     return out

@@ -237,6 +237,13 @@ class PrototypePruner(BasePruner):
             self.embedding_ = fitted
         return E
 
+    def _uninformative_hint(self) -> str:
+        return (
+            "the rows (or their embeddings) point in nearly the same direction, "
+            "or every row is its own prototype; check X or `embedding`, or "
+            "lower `n_clusters`"
+        )
+
     def _compute_scores(self, X, y, rng, **params):
         say = Progress(self.verbose, type(self).__name__)
         if is_dask_collection(X):

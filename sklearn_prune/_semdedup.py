@@ -447,6 +447,9 @@ class SemDedupPruner(BasePruner):
                     f"default."
                 )
 
+    def _uninformative_hint(self):
+        return None  # copies tie at score 0 by design: any one of them may stay
+
     def _select(self, scores, y, rng):
         if self.keep is None:
             return self._survivors

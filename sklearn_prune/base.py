@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+import warnings
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass, field, fields
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.utils import InputTags, Tags, check_random_state
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -17,7 +19,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._arrays import check_tensor, n_rows, take_rows
+from ._arrays import check_not_lazy, check_tensor, n_rows, take_rows
 from ._compat import (
     StrOptions,
     _asked_by_sklearn_pipeline,
@@ -32,13 +34,19 @@ from ._selection import (
     check_budget,
     class_codes,
     has_class_labels,
+    n_kept,
     select_indices,
 )
+from .exceptions import PruningWarning
 
 __all__ = ["BasePruner", "is_pruner"]
 
 #: the sparse formats of a pruner whose ``input_tags.sparse`` tag is True
 _SPARSE_FORMATS = ("csr", "csc")
+#: share of rows tied with their group's most common score above which the
+#: scores are called uninformative, and the rows the check looks at at most
+UNINFORMATIVE_SHARE = 0.9
+UNINFORMATIVE_SAMPLE = 100_000
 
 
 def is_pruner(estimator: object) -> bool:
@@ -211,6 +219,15 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _check_budget(self, X, y) -> None:
         """Raise if ``keep`` asks for more rows than ``X`` (or a class) has."""
+        if self.__sklearn_tags__().target_tags.required and not is_dask_collection(y):
+            kind = type_of_target(y, input_name="y")
+            if kind == "unknown":  # scikit-learn's wording for such targets
+                raise ValueError(
+                    f"Unknown label type: {type(self).__name__} uses `y` as class "
+                    f"labels, but `y` (dtype {y.dtype}) holds no recognisable "
+                    f"labels. Pass integer or string labels, e.g. y.astype(int) "
+                    f"for numbers stored as objects."
+                )
         if not self._balances_classes(y):
             counts = np.array([n_rows(X)])
         elif is_dask_collection(y):
@@ -223,6 +240,9 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _select(self, scores: np.ndarray, y, rng: np.random.RandomState) -> np.ndarray:
         """Positions of the kept rows, from ``scores`` and the selection parameters."""
+        balanced = self._balances_classes(y)
+        if not is_dask_collection(scores):
+            self._warn_if_uninformative(scores, y if balanced else None)
         return select_indices(
             scores,
             self.keep,
@@ -230,9 +250,55 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             drop_hardest=self.drop_hardest,
             n_strata=self.n_strata,
             y=y,
-            class_balance=self._balances_classes(y),
+            class_balance=balanced,
             random_state=rng,
         )
+
+    def _uninformative_hint(self) -> str | None:
+        """What may make this pruner's scores all alike, and what to try.
+
+        None turns the check off (ties are expected, e.g. among duplicates).
+        """
+        return (
+            "the rows look alike to this pruner's metric; check that X holds "
+            "the features you meant, or try another pruner"
+        )
+
+    def _warn_if_uninformative(self, scores: np.ndarray, y=None) -> None:
+        """Warn when nearly all scores are equal (within each class of ``y``).
+
+        Equal scores leave the choice of rows to random tie-breaking. Scores
+        are compared to 9 significant digits of the largest one; on more
+        than 100,000 rows, evenly spaced rows stand for all.
+        """
+        hint = self._uninformative_hint()
+        if hint is None or n_kept(self.keep, scores.shape[0]) == scores.shape[0]:
+            return  # no check, or every row is kept: ties choose nothing
+        step = -(-scores.shape[0] // UNINFORMATIVE_SAMPLE)
+        values = scores[::step]
+        codes = np.zeros(values.shape[0], dtype=np.int64)
+        within = ""
+        if y is not None and not is_dask_collection(y):
+            codes = class_codes(y[::step])[1]
+            within = " of their class"
+        scale = np.max(np.abs(values))
+        # integers in [-1e9, 1e9]: one int64 key per (class, rounded score)
+        rounded = np.rint(values / scale * 1e9) if scale > 0 else values
+        keys = codes * np.int64(2 * 10**9 + 1) + rounded.astype(np.int64)
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        # rows tied with the most common score of their group
+        largest = np.zeros(codes.max() + 1, dtype=np.int64)
+        np.maximum.at(largest, codes, counts[inverse.ravel()])
+        share = largest.sum() / values.shape[0]
+        if share >= UNINFORMATIVE_SHARE:
+            warnings.warn(
+                f"{type(self).__name__}'s scores carry almost no information: "
+                f"{share:.0%} of the rows share the most common score{within}, "
+                f"so which of them are kept is decided by random tie-breaking. "
+                f"Possible cause: {hint}.",
+                PruningWarning,
+                stacklevel=5,  # here, _select, fit, _fit_context, caller
+            )
 
     def _select_dask(self, scores, n_samples, y, rng):
         """Dask scores: persisted on the workers, kept positions a lazy array."""
@@ -283,6 +349,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     # -- validation -----------------------------------------------------------
     def _validate_input(self, X, y):
+        check_not_lazy(X, name="X")
+        check_not_lazy(y, name="y")
         tags = self.__sklearn_tags__()
         if y is None and tags.target_tags.required:
             raise ValueError(

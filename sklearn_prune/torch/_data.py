@@ -18,12 +18,13 @@ def stage(X: torch.Tensor, device: torch.device, *, name: str = "X") -> torch.Te
     compact dtype and are cast batch by batch. Data too large for the device
     stays on the CPU and is streamed by :func:`batch`.
     """
+    was_float64 = X.dtype == torch.float64
     if X.device != device:
-        itemsize = 4 if X.dtype == torch.float64 else X.element_size()
+        itemsize = 4 if was_float64 else X.element_size()
         if fits_on_device(X.numel() * itemsize, device):
-            dtype = torch.float32 if X.dtype == torch.float64 else X.dtype
+            dtype = torch.float32 if was_float64 else X.dtype
             X = X.to(device, dtype=dtype)
-    check_finite(X, name=name)
+    check_finite(X, name=name, was_float64=was_float64)
     return X
 
 
