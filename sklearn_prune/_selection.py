@@ -19,8 +19,9 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 
-from ._blocks import is_dask_collection, rows_of
+from ._blocks import rows_of
 from ._compat import KEEP_CONSTRAINT, Count, Interval, StrOptions, validate_params
+from ._kinds import is_dask_collection
 from ._order import Thresholds, decode_float_keys, float_keys, search, tie_keys
 from ._seeding import draw_seed
 from .exceptions import PruningWarning
