@@ -42,7 +42,10 @@ _SHARED = {
         within each class, so that pruning cannot starve a class. Needs ``y``
         with class labels (one-hot rows are accepted). ``"auto"`` balances
         when ``y`` holds class labels (binary, multiclass or one-hot rows)
-        and not otherwise (no ``y``, continuous values): measured to pay on
+        and not otherwise (no ``y``, continuous values, or whole numbers
+        with more than 20 distinct values and fewer than 5 rows per value,
+        such as prices in whole units: pass True to balance those anyway):
+        measured to pay on
         average for every metric and policy (see the User Guide).""",
     "random_state": """random_state : int, RandomState instance or None, default=None
         Seeds everything random in ``fit``, breaks ties between equal scores

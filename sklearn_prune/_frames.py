@@ -4,10 +4,9 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 
-__all__ = ["check_numeric_columns", "is_pandas_frame", "name_list"]
+__all__ = ["check_numeric_columns", "name_list"]
 
 #: names shown before a list of column names is cut
 SHOWN_NAMES = 8
@@ -41,20 +40,6 @@ def name_list(names: Sequence, limit: int = SHOWN_NAMES) -> str:
     if len(names) <= limit:
         return shown
     return f"{shown} and {len(names) - limit} more ({len(names)} columns)"
-
-
-def is_pandas_frame(X) -> bool:
-    """Whether ``X`` is a pandas DataFrame (pandas is imported only if loaded).
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> from sklearn_prune._frames import is_pandas_frame
-    >>> is_pandas_frame(pd.DataFrame({"a": [1]})), is_pandas_frame(np.ones(2))
-    (True, False)
-    """
-    pandas = sys.modules.get("pandas")
-    return pandas is not None and isinstance(X, pandas.DataFrame)
 
 
 def check_numeric_columns(frame, columns=None, *, where: str, fix: str) -> None:
