@@ -338,9 +338,9 @@ class DynamicPruningClassifier(ClassifierMixin, BaseEstimator):
         update by its weight (``SGDClassifier``, ``Perceptron``, the naive
         Bayes counts). ``"none"`` drops it, right for estimators that divide
         a batch's loss by its summed weight, where the factor would only
-        re-weight rows within a batch (``MLPClassifier``, measured 1.4
-        points worse with the factor). ``"auto"`` looks the estimator up in
-        that table and raises a ``ValueError`` for any other estimator.
+        re-weight rows within a batch (``MLPClassifier``). ``"auto"`` looks
+        the estimator up in that table and raises a ``ValueError`` for any
+        other estimator: what a weight means is never guessed.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows (stratified), score the
