@@ -90,10 +90,13 @@ def digits_split(seed: int):
     )
 
 
-def rs2_keep(n: int, epochs: int, keep: float) -> float:
-    """RS2's keep (no annealing) with the row passes of InfoBatch's schedule."""
+def rule_kwargs(method: str, n: int, epochs: int, keep: float) -> dict:
+    """InfoBatch's ``keep``; or RS2 (no annealing) with the same row passes."""
+    if method == "infobatch":
+        return dict(keep=keep)
     probe = DynamicPruningSampler(n, batch_size=1, epochs=epochs, keep=keep)
-    return float(probe.planned_steps().sum()) / (n * epochs)
+    rs2_keep = float(probe.planned_steps().sum()) / (n * epochs)
+    return dict(rule="rs2", anneal=1.0, keep=rs2_keep)
 
 
 # -- torch ----------------------------------------------------------------
@@ -139,10 +142,7 @@ def run_torch(method: str, seed: int, cfg: dict, device: torch.device) -> dict:
         loader = DataLoader(data, batch_size=batch, sampler=order)
         total_steps = epochs * len(loader)
     else:
-        keep = cfg["keep_torch"]
-        kw = dict(keep=keep)
-        if method == "rs2":
-            kw = dict(rule="rs2", anneal=1.0, keep=rs2_keep(n, epochs, keep))
+        kw = rule_kwargs(method, n, epochs, cfg["keep_torch"])
         sampler = DynamicPruningSampler(
             n, batch_size=batch, epochs=epochs, random_state=seed, **kw
         )
@@ -214,10 +214,7 @@ def run_sklearn(name: str, method: str, seed: int, cfg: dict) -> dict:
         model, passes = base, n * epochs
         overhead = 0.0
     else:
-        keep = cfg["keep_sklearn"]
-        kw = dict(keep=keep)
-        if method == "rs2":
-            kw = dict(rule="rs2", anneal=1.0, keep=rs2_keep(n, epochs, keep))
+        kw = rule_kwargs(method, n, epochs, cfg["keep_sklearn"])
         model = DynamicPruningClassifier(
             base, max_iter=epochs, random_state=seed, **kw
         ).fit(X_tr, y_tr)

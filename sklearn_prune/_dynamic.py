@@ -49,7 +49,7 @@ from ._el2n import _seeded
 from ._seeding import draw_seed
 from ._selection import n_kept
 
-__all__ = ["DynamicPruningClassifier", "EpochPlan", "plan_epoch"]
+__all__ = ["DynamicPruningClassifier", "EpochPlan", "plan_epoch", "rule_params"]
 
 RULES = ("infobatch", "rs2")
 
@@ -113,6 +113,15 @@ class EpochPlan(NamedTuple):
     indices: np.ndarray
     weights: np.ndarray
     pruned: bool
+
+
+#: the names of the rule's hyper-parameters, attributes of both front ends
+RULE_PARAMS = ("keep", "rule", "threshold", "max_prune_ratio", "anneal")
+
+
+def rule_params(owner) -> dict:
+    """The rule's hyper-parameters of a front end, for :func:`plan_epoch`."""
+    return {name: getattr(owner, name) for name in RULE_PARAMS}
 
 
 def last_pruned_epoch(n_epochs: int, anneal: float) -> int:
@@ -499,13 +508,9 @@ class DynamicPruningClassifier(ClassifierMixin, BaseEstimator):
                 n_samples=n,
                 epoch=epoch,
                 n_epochs=self.max_iter,
-                keep=self.keep,
-                rule=self.rule,
-                threshold=self.threshold,
-                max_prune_ratio=self.max_prune_ratio,
-                anneal=self.anneal,
                 seed=seed,
                 losses=losses,
+                **rule_params(self),
             )
             X_e = _safe_indexing(X, plan.indices)
             y_e = y[plan.indices]
@@ -536,6 +541,10 @@ class DynamicPruningClassifier(ClassifierMixin, BaseEstimator):
         self.validation_scores_ = np.asarray(val_scores) if val_scores else None
         return self
 
+    def _validated(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, accept_sparse=["csr", "csc"])
+
     def predict(self, X):
         """Class labels predicted by the trained estimator.
 
@@ -549,8 +558,7 @@ class DynamicPruningClassifier(ClassifierMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Predicted labels.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse=["csr", "csc"])
+        X = self._validated(X)
         return self.estimator_.predict(X)
 
     @available_if(_estimator_has("predict_proba"))
@@ -567,8 +575,7 @@ class DynamicPruningClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities, columns in the order of ``classes_``.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse=["csr", "csc"])
+        X = self._validated(X)
         return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("decision_function"))
@@ -585,8 +592,7 @@ class DynamicPruningClassifier(ClassifierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             The estimator's decision function.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse=["csr", "csc"])
+        X = self._validated(X)
         return self.estimator_.decision_function(X)
 
 

@@ -16,7 +16,13 @@ from sklearn.utils import check_random_state
 from torch.utils.data import Sampler
 
 from .._compat import Interval
-from .._dynamic import RULE_CONSTRAINTS, RULE_DOC, plan_epoch, planned_sizes
+from .._dynamic import (
+    RULE_CONSTRAINTS,
+    RULE_DOC,
+    plan_epoch,
+    planned_sizes,
+    rule_params,
+)
 from .._seeding import draw_seed
 
 __all__ = ["DynamicPruningSampler"]
@@ -270,13 +276,9 @@ class DynamicPruningSampler(BaseEstimator, Sampler):
             n_samples=self._n,
             epoch=epoch,
             n_epochs=self.epochs,
-            keep=self.keep,
-            rule=self.rule,
-            threshold=self.threshold,
-            max_prune_ratio=self.max_prune_ratio,
-            anneal=self.anneal,
             seed=self._seed,
             losses=losses,
+            **rule_params(self),
         )
         rows, weights = plan.indices, plan.weights
         total = math.ceil(rows.size / self._replicas) * self._replicas
