@@ -339,18 +339,17 @@ def main(argv=None) -> None:
     torch_res = {}
     start = time.perf_counter()
     if not args.skip_torch:
-        for method in METHODS:
-            torch_res[method] = [
-                run_torch(method, seed, cfg, device)
-                for seed in range(cfg["torch_seeds"])
-            ]
+        torch_res = {method: [] for method in METHODS}
+        for seed in range(cfg["torch_seeds"]):  # methods alternate: a load drift
+            for method in METHODS:  # on a shared machine hits them alike
+                torch_res[method].append(run_torch(method, seed, cfg, device))
         print("\n".join(summarise(torch_res, "torch ResNet")), flush=True)
     sk_res = {}
     for name in ESTIMATORS:
-        sk_res[name] = {
-            method: [run_sklearn(name, method, s, cfg) for s in range(cfg["seeds"])]
-            for method in METHODS
-        }
+        sk_res[name] = {method: [] for method in METHODS}
+        for seed in range(cfg["seeds"]):
+            for method in METHODS:
+                sk_res[name][method].append(run_sklearn(name, method, seed, cfg))
         print("\n".join(summarise(sk_res[name], name)), flush=True)
         print(f"{name} epochs per seed: {[r['epochs'] for r in sk_res[name]['full']]}")
     print("\n".join(check_targets(torch_res, sk_res)))
