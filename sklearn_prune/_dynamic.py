@@ -374,7 +374,7 @@ class DynamicPruningClassifier(ClassifierMixin, BaseEstimator):
         Class labels.
     n_iter_ : int
         Epochs run.
-    kept_fraction_ : ndarray of shape (n_iter_,)
+    kept_fraction_ : ndarray of shape (`n_iter_`,)
         Share of the training rows each epoch visited.
     n_row_passes_ : int
         Rows visited by ``partial_fit`` over the whole run.
@@ -382,7 +382,7 @@ class DynamicPruningClassifier(ClassifierMixin, BaseEstimator):
         ``n_row_passes_`` over the passes of ``n_iter_`` full epochs.
     losses_ : ndarray of shape (n_train,)
         Last loss of every training row (NaN for rows never scored).
-    validation_scores_ : ndarray of shape (n_iter_,) or None
+    validation_scores_ : ndarray of shape (`n_iter_`,) or None
         Validation accuracy after each epoch, with ``early_stopping``.
     best_iteration_ : int or None
         Epoch (from 1) whose model is kept, with ``early_stopping``.

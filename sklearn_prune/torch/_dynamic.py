@@ -35,6 +35,13 @@ def _process_group():
     return None
 
 
+def _collective_device(group) -> torch.device:
+    """Where tensors of a collective must live: CUDA for NCCL, else the CPU."""
+    if group.get_backend() == "nccl":
+        return torch.device("cuda", torch.cuda.current_device())
+    return torch.device("cpu")
+
+
 class DynamicPruningSampler(BaseEstimator, Sampler):
     """Batch sampler that prunes rows epoch by epoch, with the loss re-weighting.
 
@@ -64,7 +71,9 @@ class DynamicPruningSampler(BaseEstimator, Sampler):
     number of ranks, and every rank runs the same number of steps. The
     per-row losses of all ranks are summed with ``all_reduce`` at
     :meth:`set_epoch` (a row seen twice, through padding, gets its mean).
-    Every rank must call :meth:`set_epoch` (a collective) at the same point.
+    Every rank must call :meth:`set_epoch` (a collective) at the same point;
+    the first use of the sampler (``set_epoch``, ``len`` or ``iter``)
+    broadcasts rank 0's seed, so it too must happen on every rank.
 
     Parameters
     ----------
@@ -198,6 +207,7 @@ class DynamicPruningSampler(BaseEstimator, Sampler):
         seed = draw_seed(check_random_state(self.random_state))
         if replicas > 1 and group is not None:  # every rank plans with rank 0's seed
             box = torch.tensor([seed], dtype=torch.int64)
+            box = box.to(_collective_device(group))
             group.broadcast(box, src=0)
             seed = int(box.item())
         self._n, self._replicas, self._rank, self._seed = n, replicas, rank, seed
@@ -248,8 +258,9 @@ class DynamicPruningSampler(BaseEstimator, Sampler):
                     "gather the losses of every rank."
                 )
             if self._sum is None:  # this rank saw no loss: join with zeros
-                self._sum = torch.zeros(self._n)
-                self._count = torch.zeros(self._n)
+                device = _collective_device(group)
+                self._sum = torch.zeros(self._n, device=device)
+                self._count = torch.zeros(self._n, device=device)
             group.all_reduce(self._sum)
             group.all_reduce(self._count)
         if self._sum is None:
