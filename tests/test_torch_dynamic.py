@@ -185,9 +185,8 @@ def test_update_errors():
         sampler.update(torch.zeros(8, 2))
     with pytest.raises(ValueError, match="has 8"):
         sampler.update(torch.zeros(5))
-    for _ in range(3):
-        sampler.update(torch.zeros(len(next(iter([[0] * 8])))) if _ < 2 else
-                       torch.zeros(4))
+    for size in (8, 8, 4):  # the epoch's three batches
+        sampler.update(torch.zeros(size))
     with pytest.raises(RuntimeError, match="set_epoch"):
         sampler.update(torch.zeros(4))
     with pytest.raises(ValueError, match="rank"):
