@@ -76,3 +76,11 @@ def test_large_data_snippet_runs_as_written(capsys):
 def test_torch_snippet_runs_as_written():
     pytest.importorskip("torch")
     _run("## Images and the GPU (optional torch backend)")
+
+
+def test_dynamic_pruning_snippet_runs_as_written(capsys):
+    pytest.importorskip("torch")
+    _run("## Dynamic pruning during training")
+    torch_line, sklearn_line = capsys.readouterr().out.splitlines()
+    expected = "[1.0, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 1.0] 0.7"
+    assert torch_line == sklearn_line == expected
