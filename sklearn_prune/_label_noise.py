@@ -1,0 +1,186 @@
+"""Label-noise aware pruning: suspected mislabeled rows and the noise rate.
+
+The estimate is confident learning's (Northcutt, Jiang and Chuang, 2021, the
+method behind cleanlab): per-class thresholds on the predicted probability
+of each class, the confident joint of given and likely true labels,
+calibrated to the label counts. One shared helper (:class:`LabelNoiseMixin`)
+gives pruners the fitted attributes ``label_issues_`` and ``noise_rate_``,
+and the options to remove the suspected rows before the policy runs and to
+set ``drop_hardest`` from the estimated noise rate.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+
+from ._arrays import n_rows
+from ._compat import Interval, StrOptions
+from ._selection import class_codes, n_kept, select_indices
+
+__all__ = ["LabelNoiseMixin", "find_label_issues"]
+
+#: cleanlab's slack on the per-class thresholds
+_THRESHOLD_SLACK = 1e-6
+
+
+def find_label_issues(y, pred_probs) -> tuple[np.ndarray, float]:
+    """Rows whose label is likely wrong, and the estimated fraction of them.
+
+    Confident learning (Northcutt et al., 2021), as cleanlab computes it
+    with ``filter_by="confident_learning"``:
+
+    1. the threshold of class ``k`` is the mean predicted probability of
+       ``k`` over the rows labelled ``k``;
+    2. a row's likely true class is the class of highest probability among
+       those at or above their threshold (rows above no threshold are not
+       counted);
+    3. counted rows whose likely class differs from their label are the
+       suspected label issues;
+    4. the confident joint (given label x likely class counts) is calibrated
+       so that each label's row sums to that label's count; the noise rate is
+       its off-diagonal share.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Given class labels (any labels; or one-hot rows).
+    pred_probs : array-like of shape (n_samples, n_classes)
+        Predicted probabilities, columns in the order of the sorted classes
+        (cleanlab's convention). Out-of-fold predictions (such as those of
+        :func:`sklearn.model_selection.cross_val_predict` with
+        ``method="predict_proba"``) give honest estimates; in-sample ones
+        of a model that fits the noise find fewer issues.
+
+    Returns
+    -------
+    label_issues : ndarray of shape (n_samples,), dtype=bool
+        Whether each row is a suspected label issue.
+    noise_rate : float
+        Estimated fraction of rows whose label is wrong.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_prune import find_label_issues
+    >>> y = np.array([0, 0, 0, 1, 1, 1])
+    >>> pred_probs = np.array([[.9, .1], [.8, .2], [.1, .9],
+    ...                        [.2, .8], [.1, .9], [.3, .7]])
+    >>> issues, rate = find_label_issues(y, pred_probs)
+    >>> issues.nonzero()[0], round(rate, 3)
+    (array([2]), 0.167)
+    """
+    classes, codes = class_codes(y)
+    proba = np.asarray(pred_probs, dtype=np.float64)
+    n_classes = classes.shape[0]
+    if proba.ndim != 2 or proba.shape[0] != codes.shape[0]:
+        raise ValueError(
+            f"`pred_probs` must have shape (n_samples, n_classes) = "
+            f"({codes.shape[0]}, n_classes). Got {proba.shape} instead."
+        )
+    if proba.shape[1] < n_classes:
+        raise ValueError(
+            f"`pred_probs` has {proba.shape[1]} columns but `y` holds "
+            f"{n_classes} classes; give one column per class, in sorted order."
+        )
+    if not np.all(np.isfinite(proba)):
+        raise ValueError("`pred_probs` contains NaN or infinity.")
+    n_cols = proba.shape[1]
+    counts = np.bincount(codes, minlength=n_cols)
+    sums = np.bincount(
+        codes, weights=proba[np.arange(codes.shape[0]), codes], minlength=n_cols
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # a class without rows is never confident
+        thresholds = np.where(counts > 0, sums / np.maximum(counts, 1), np.inf)
+    confident = proba >= thresholds - _THRESHOLD_SLACK
+    n_confident = confident.sum(axis=1)
+    guess = np.where(
+        n_confident > 1,
+        np.where(confident, proba, -np.inf).argmax(axis=1),
+        proba.argmax(axis=1),
+    )
+    counted = n_confident > 0
+    label_issues = counted & (guess != codes)
+    joint = np.zeros((n_cols, n_cols))
+    np.add.at(joint, (codes[counted], guess[counted]), 1.0)
+    # calibrate: each given label's row sums to that label's count
+    joint *= (counts / np.maximum(joint.sum(axis=1), 1.0))[:, None]
+    total = joint.sum()
+    noise_rate = 0.0 if total == 0 else float(1.0 - np.trace(joint) / total)
+    return label_issues, noise_rate
+
+
+class LabelNoiseMixin:
+    """Options of a pruner that estimates label noise before selecting rows.
+
+    A pruner using it (left of :class:`BasePruner` in its bases) stores the
+    probabilities it computed while scoring in ``self._noise_proba`` (rows x
+    sorted classes), or None; ``pred_probs`` given by the user take their
+    place. Its parameters ``drop_mislabeled`` and ``pred_probs``, and
+    ``drop_hardest="auto"``, are then handled here.
+    """
+
+    _noise_constraints: dict = {
+        "drop_hardest": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
+        "drop_mislabeled": ["boolean"],
+        "pred_probs": ["array-like", None],
+    }
+
+    def _needs_noise(self) -> bool:
+        return bool(self.drop_mislabeled) or isinstance(self.drop_hardest, str)
+
+    def _check_budget(self, X, y) -> None:
+        if isinstance(self.drop_hardest, str):
+            # the fraction is estimated while scoring and checked then
+            n_kept(self.keep, n_rows(X))
+            return
+        super()._check_budget(X, y)
+
+    def _estimate_noise(self, y) -> None:
+        """Set ``label_issues_`` and ``noise_rate_`` where probabilities exist."""
+        proba = getattr(self, "_noise_proba", None)
+        if self.pred_probs is not None:
+            proba = self.pred_probs
+        if proba is None or y is None:
+            if self._needs_noise():
+                raise ValueError(
+                    f"{type(self).__name__} cannot estimate label noise "
+                    f"(drop_mislabeled={self.drop_mislabeled!r}, "
+                    f"drop_hardest={self.drop_hardest!r}): it has no predicted "
+                    f"probabilities. Pass out-of-fold `pred_probs` (e.g. from "
+                    f"cross_val_predict(..., method='predict_proba')) and `y`."
+                )
+            return
+        if n_rows(proba) != n_rows(y):
+            raise ValueError(
+                f"`pred_probs` has {n_rows(proba)} rows but X has {n_rows(y)}; "
+                f"give one row of probabilities per training row."
+            )
+        self.label_issues_, self.noise_rate_ = find_label_issues(y, proba)
+
+    def _select(self, scores: np.ndarray, y, rng: np.random.RandomState) -> np.ndarray:
+        self._estimate_noise(y)
+        self.__dict__.pop("_noise_proba", None)
+        drop = self.drop_hardest
+        if isinstance(drop, str):  # "auto": the estimated noise rate
+            drop = min(self.noise_rate_, np.nextafter(1.0, 0.0))
+        rows, keep = slice(None), self.keep
+        if self.drop_mislabeled and self.label_issues_.any():
+            # the suspected rows are gone; the count still refers to every row
+            rows = np.flatnonzero(~self.label_issues_)
+            keep = n_kept(self.keep, scores.shape[0])
+        chosen = select_indices(
+            scores[rows],
+            keep,
+            strategy=self.strategy,
+            drop_hardest=drop,
+            n_strata=self.n_strata,
+            y=None if y is None else y[rows],
+            class_balance=self._balances_classes(y),
+            random_state=rng,
+        )
+        return chosen if isinstance(rows, slice) else rows[chosen]
