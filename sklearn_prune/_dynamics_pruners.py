@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline as SkPipeline
+from sklearn.utils.multiclass import check_classification_targets
 
 from ._arrays import n_rows
 from ._compat import HasMethods, Interval, StrOptions
@@ -174,7 +175,7 @@ class TrainingDynamicsPruner(LabelNoiseMixin, BasePruner):
         None uses the EL2N default probe (``StandardScaler(with_mean=False)``
         then an ``MLPClassifier`` with 256 hidden units, mini-batches of 64).
 
-    score : {"aum", "forgetting", "confidence", "variability", "tdds", "el2n"}, \
+    metric : {"aum", "forgetting", "confidence", "variability", "tdds", "el2n"}, \
 default="aum"
         The difficulty score (higher = harder); see :class:`TrainingDynamics`.
 
@@ -183,11 +184,11 @@ default="aum"
         every stage instead.
 
     tdds_window : int, default=5
-        TDDS's window in epochs (used with ``score="tdds"``; at most
+        TDDS's window in epochs (used with ``metric="tdds"``; at most
         ``n_epochs``).
 
     el2n_epoch : int or "last", default="last"
-        Epoch at which EL2N is read (used with ``score="el2n"``).
+        Epoch at which EL2N is read (used with ``metric="el2n"``).
 
     {{noise}}
 
@@ -244,7 +245,7 @@ default="aum"
         **BasePruner._parameter_constraints,
         **LabelNoiseMixin._noise_constraints,
         "estimator": [HasMethods(["fit"]), None],
-        "score": [StrOptions(set(SCORES))],
+        "metric": [StrOptions(set(SCORES))],
         "n_epochs": [Interval(Integral, 1, None, closed="left")],
         "tdds_window": [Interval(Integral, 2, None, closed="left")],
         "el2n_epoch": [
@@ -262,7 +263,7 @@ default="aum"
         drop_hardest=0.0,
         n_strata=50,
         estimator=None,
-        score="aum",
+        metric="aum",
         n_epochs=10,
         tdds_window=5,
         el2n_epoch="last",
@@ -280,7 +281,7 @@ default="aum"
             random_state=random_state,
         )
         self.estimator = estimator
-        self.score = score
+        self.metric = metric
         self.n_epochs = n_epochs
         self.tdds_window = tdds_window
         self.el2n_epoch = el2n_epoch
@@ -291,6 +292,8 @@ default="aum"
         return True
 
     def _compute_scores(self, X, y, rng, **params):
+        if np.ndim(y) == 1:
+            check_classification_targets(y)
         classes, codes = class_codes(y)
         if classes.shape[0] < 2:
             raise ValueError(
@@ -305,8 +308,8 @@ default="aum"
         recorder = TrainingDynamics(
             n_samples,
             classes.shape[0],
-            tdds_window=self.tdds_window if self.score == "tdds" else None,
-            el2n_epoch=self.el2n_epoch if self.score == "el2n" else None,
+            tdds_window=self.tdds_window if self.metric == "tdds" else None,
+            el2n_epoch=self.el2n_epoch if self.metric == "el2n" else None,
             keep_proba=True,
         )
         rows = np.arange(n_samples)
@@ -318,7 +321,7 @@ default="aum"
                 recorder.update(rows, logits, codes)
         self.recorder_ = recorder
         self._noise_proba = recorder.mean_proba()
-        return recorder.score(self.score)
+        return recorder.score(self.metric)
 
 
 @_fill_noise_doc
@@ -338,7 +341,7 @@ class RecordedDynamicsPruner(LabelNoiseMixin, BasePruner):
     recorder : TrainingDynamics
         The filled recorder; one record per row at least.
 
-    score : {"aum", "forgetting", "confidence", "variability", "tdds", "el2n"}, \
+    metric : {"aum", "forgetting", "confidence", "variability", "tdds", "el2n"}, \
 default="aum"
         The difficulty score (higher = harder); see :class:`TrainingDynamics`.
 
@@ -384,15 +387,15 @@ default="aum"
         **BasePruner._parameter_constraints,
         **LabelNoiseMixin._noise_constraints,
         "recorder": [HasMethods(["update", "score"])],
-        "score": [StrOptions(set(SCORES))],
+        "metric": [StrOptions(set(SCORES))],
     }
-    _accept_sparse = ("csr", "csc", "coo", "lil", "dia", "bsr", "dok")
+    _accept_sparse = ("csr", "csc")
 
     def __init__(
         self,
         *,
         recorder,
-        score="aum",
+        metric="aum",
         keep=0.5,
         strategy="hard",
         drop_hardest=0.0,
@@ -411,7 +414,7 @@ default="aum"
             random_state=random_state,
         )
         self.recorder = recorder
-        self.score = score
+        self.metric = metric
         self.drop_mislabeled = drop_mislabeled
         self.pred_probs = pred_probs
 
@@ -429,6 +432,7 @@ default="aum"
                 f"`recorder` holds {recorded} rows but X has {n_samples}; prune "
                 f"the rows that were recorded, in the same order."
             )
-        keeps = getattr(self.recorder, "keep_proba", False)
+        # label noise only where asked for: the recorder's classes are the user's
+        keeps = getattr(self.recorder, "keep_proba", False) and self._needs_noise()
         self._noise_proba = self.recorder.mean_proba() if keeps else None
-        return self.recorder.score(self.score)
+        return self.recorder.score(self.metric)
