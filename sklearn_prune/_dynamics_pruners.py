@@ -15,56 +15,14 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ._arrays import n_rows
 from ._compat import HasMethods, Interval, StrOptions
-from ._docstring import _SHARED, fill_doc
 from ._dynamics import SCORES, TrainingDynamics
 from ._el2n import _seeded, default_probe
-from ._label_noise import LabelNoiseMixin
+from ._label_noise import LabelNoiseMixin, fill_noise_doc
 from ._seeding import draw_seed
 from ._selection import class_codes
 from .base import BasePruner
 
 __all__ = ["RecordedDynamicsPruner", "TrainingDynamicsPruner"]
-
-_NOISE_DOC = """drop_mislabeled : bool, default=False
-        Remove the suspected mislabeled rows (``label_issues_``) before the
-        policy runs: ``keep`` still counts every row, the kept rows are
-        chosen among the others.
-
-    pred_probs : array-like of shape (n_samples, n_classes), default=None
-        Out-of-fold predicted probabilities (cleanlab's ``pred_probs``,
-        columns in the order of the sorted classes) to estimate label noise
-        from, in place of the probabilities recorded in training."""
-
-_NOISE_ATTRS = """label_issues_ : ndarray of shape (n_samples,), dtype=bool
-        Suspected mislabeled rows (confident learning, see
-        :func:`find_label_issues`).
-
-    noise_rate_ : float
-        Estimated fraction of mislabeled rows; the value of
-        ``drop_hardest="auto"``."""
-
-#: the shared policy text, with drop_hardest="auto"
-_POLICY_DOC = "\n\n    ".join(
-    [
-        _SHARED["strategy"],
-        _SHARED["drop_hardest"].replace(
-            "drop_hardest : float in [0, 1), default=0.0",
-            'drop_hardest : float in [0, 1) or "auto", default=0.0',
-        )
-        + """ ``"auto"`` uses the estimated noise rate
-        (``noise_rate_``), so that CCS's beta need not be set by hand.""",
-        _SHARED["n_strata"],
-    ]
-)
-
-
-def _fill_noise_doc(cls):
-    cls.__doc__ = (
-        cls.__doc__.replace("{{noise}}", _NOISE_DOC)
-        .replace("{{noise_attrs}}", _NOISE_ATTRS)
-        .replace("{{policy}}", _POLICY_DOC)
-    )
-    return fill_doc(cls)
 
 
 def _as_logits(estimator, X) -> np.ndarray:
@@ -142,7 +100,7 @@ def _trajectory(estimator, X, y, classes, n_epochs):
             yield _as_logits(estimator, X)
 
 
-@_fill_noise_doc
+@fill_noise_doc
 class TrainingDynamicsPruner(LabelNoiseMixin, BasePruner):
     """Score rows by how one training run of a classifier treats them.
 
@@ -324,7 +282,7 @@ default="aum"
         return recorder.score(self.metric)
 
 
-@_fill_noise_doc
+@fill_noise_doc
 class RecordedDynamicsPruner(LabelNoiseMixin, BasePruner):
     """Prune with a training-dynamics score recorded by your own training loop.
 

@@ -25,7 +25,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from ._arrays import cut_per_row, n_rows, take_rows
 from ._compat import HasMethods, Interval, _routing_enabled
-from ._docstring import fill_doc
+from ._label_noise import LabelNoiseMixin, fill_noise_doc
 from ._seeding import draw_seeds
 from .base import BasePruner
 from .exceptions import PruningWarning
@@ -61,7 +61,7 @@ def _seeded(estimator, seed: int):
 
 
 def _member_error_norms(estimator, X, y, classes, train, test, fit_params, quiet):
-    """Fit one probe on ``train`` rows and return EL2N of the ``test`` rows.
+    """Fit one probe on ``train`` rows; EL2N and probabilities of the ``test`` rows.
 
     ``train`` or ``test`` None means all rows. Per-row fit parameters
     (``sample_weight``) are cut to the training rows.
@@ -81,12 +81,13 @@ def _member_error_norms(estimator, X, y, classes, train, test, fit_params, quiet
     full = np.zeros((proba.shape[0], classes.shape[0]))
     full[:, np.searchsorted(classes, estimator.classes_)] = proba
     codes = np.searchsorted(classes, y if test is None else y[test])
-    full[np.arange(full.shape[0]), codes] -= 1.0
-    return test, np.linalg.norm(full, axis=1)
+    error = full.copy()
+    error[np.arange(full.shape[0]), codes] -= 1.0
+    return test, np.linalg.norm(error, axis=1), full
 
 
-@fill_doc
-class EL2NPruner(BasePruner):
+@fill_noise_doc
+class EL2NPruner(LabelNoiseMixin, BasePruner):
     """Score rows by the error L2 norm (EL2N) of briefly trained probes.
 
     EL2N (Paul, Ganguli and Dziugaite, 2021) is, for each row,
@@ -135,6 +136,9 @@ class EL2NPruner(BasePruner):
         probes cannot predict that class, so the class's test rows look
         maximally hard.
 
+    {{noise}} By default the probes' mean probabilities (out-of-fold
+        with ``cv``, the honest estimate) are used.
+
     {{class_balance}}
 
     {{random_state}}
@@ -151,6 +155,8 @@ class EL2NPruner(BasePruner):
 
     classes_ : ndarray of shape (n_classes,)
         Class labels seen during fit.
+
+    {{noise_attrs}}
 
     Notes
     -----
@@ -193,6 +199,7 @@ class EL2NPruner(BasePruner):
 
     _parameter_constraints: dict = {
         **BasePruner._parameter_constraints,
+        **LabelNoiseMixin._noise_constraints,
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "cv": ["cv_object"],
@@ -211,6 +218,8 @@ class EL2NPruner(BasePruner):
         estimator=None,
         n_estimators=5,
         cv=None,
+        drop_mislabeled=False,
+        pred_probs=None,
         class_balance="auto",
         random_state=None,
         n_jobs=None,
@@ -227,6 +236,8 @@ class EL2NPruner(BasePruner):
         self.estimator = estimator
         self.n_estimators = n_estimators
         self.cv = cv
+        self.drop_mislabeled = drop_mislabeled
+        self.pred_probs = pred_probs
         self.n_jobs = n_jobs
         self.verbose = verbose
 
@@ -307,11 +318,13 @@ class EL2NPruner(BasePruner):
             for seed, train, test in tasks
         )
         total, times_tested = np.zeros(n_samples), np.zeros(n_samples)
+        proba = np.zeros((n_samples, self.classes_.shape[0]))
         start = time.perf_counter()
-        for done, (test, norms) in enumerate(results, start=1):
+        for done, (test, norms, member_proba) in enumerate(results, start=1):
             rows = slice(None) if test is None else test
             np.add.at(total, rows, norms)
             np.add.at(times_tested, rows, 1.0)
+            np.add.at(proba, rows, member_proba)
             if self.verbose:
                 member, fold = divmod(done - 1, len(splits))
                 where = "" if self.cv is None else f", fold {fold + 1}/{len(splits)}"
@@ -321,6 +334,8 @@ class EL2NPruner(BasePruner):
                     f"{time.perf_counter() - start:.1f} s elapsed",
                     flush=True,
                 )
+        # the probes' mean probabilities: label noise (out-of-fold with cv)
+        self._noise_proba = proba / times_tested[:, None]
         return total / times_tested
 
     @staticmethod

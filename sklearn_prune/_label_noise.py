@@ -14,14 +14,18 @@ set ``drop_hardest`` from the estimated noise rate.
 from __future__ import annotations
 
 from numbers import Real
+from typing import TypeVar
 
 import numpy as np
 
 from ._arrays import n_rows
 from ._compat import Interval, StrOptions
+from ._docstring import _SHARED, fill_doc
 from ._selection import class_codes, n_kept, select_indices
 
-__all__ = ["LabelNoiseMixin", "find_label_issues"]
+__all__ = ["LabelNoiseMixin", "fill_noise_doc", "find_label_issues"]
+
+T = TypeVar("T")
 
 #: cleanlab's slack on the per-class thresholds
 _THRESHOLD_SLACK = 1e-6
@@ -112,6 +116,49 @@ def find_label_issues(y, pred_probs) -> tuple[np.ndarray, float]:
     total = joint.sum()
     noise_rate = 0.0 if total == 0 else float(1.0 - np.trace(joint) / total)
     return label_issues, noise_rate
+
+
+_NOISE_DOC = """drop_mislabeled : bool, default=False
+        Remove the suspected mislabeled rows (``label_issues_``) before the
+        policy runs: ``keep`` still counts every row, the kept rows are
+        chosen among the others.
+
+    pred_probs : array-like of shape (n_samples, n_classes), default=None
+        Out-of-fold predicted probabilities (cleanlab's ``pred_probs``,
+        columns in the order of the sorted classes) to estimate label noise
+        from, in place of the probabilities the pruner computes itself."""
+
+_NOISE_ATTRS = """label_issues_ : ndarray of shape (n_samples,), dtype=bool
+        Suspected mislabeled rows (confident learning, see
+        :func:`find_label_issues`).
+
+    noise_rate_ : float
+        Estimated fraction of mislabeled rows; the value of
+        ``drop_hardest="auto"``."""
+
+#: the shared policy text, with drop_hardest="auto"
+_POLICY_DOC = "\n\n    ".join(
+    [
+        _SHARED["strategy"],
+        _SHARED["drop_hardest"].replace(
+            "drop_hardest : float in [0, 1), default=0.0",
+            'drop_hardest : float in [0, 1) or "auto", default=0.0',
+        )
+        + """ ``"auto"`` uses the estimated noise rate
+        (``noise_rate_``), so that CCS's beta need not be set by hand.""",
+        _SHARED["n_strata"],
+    ]
+)
+
+
+def fill_noise_doc(cls: T) -> T:
+    """``fill_doc``, plus the label-noise parameters and attributes."""
+    cls.__doc__ = (
+        cls.__doc__.replace("{{noise}}", _NOISE_DOC)
+        .replace("{{noise_attrs}}", _NOISE_ATTRS)
+        .replace("{{policy}}", _POLICY_DOC)
+    )
+    return fill_doc(cls)
 
 
 class LabelNoiseMixin:

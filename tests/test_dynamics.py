@@ -465,3 +465,29 @@ def test_find_label_issues_rejects_bad_probabilities():
         find_label_issues(y, np.full((3, 3), 0.3))
     with pytest.raises(ValueError, match="NaN"):
         find_label_issues(y, np.full((4, 3), np.nan))
+
+
+# -- label noise on EL2NPruner ---------------------------------------------------
+
+
+def test_el2n_finds_and_removes_mislabeled_rows(noisy_digits):
+    from sklearn_prune import EL2NPruner
+
+    X, y, flipped = noisy_digits
+    p = EL2NPruner(
+        n_estimators=1,
+        cv=3,
+        keep=0.4,
+        strategy="stratified",
+        drop_mislabeled=True,
+        drop_hardest="auto",
+        random_state=0,
+    ).fit(X, y)
+    assert abs(p.noise_rate_ - flipped.mean()) < 0.05
+    assert flipped[p.label_issues_].mean() > 0.8  # out-of-fold, 3 folds: 0.88
+    assert not p.label_issues_[p.sample_indices_].any()
+    # user pred_probs take the place of the probes'
+    proba = np.eye(10)[y]
+    proba[flipped] = np.roll(proba[flipped], 1, axis=1)
+    p.set_params(pred_probs=proba, drop_hardest=0.0).fit(X, y)
+    np.testing.assert_array_equal(p.label_issues_, flipped)
