@@ -227,6 +227,7 @@ default="aum"
         el2n_epoch="last",
         drop_mislabeled=False,
         pred_probs=None,
+        label_noise="confident_learning",
         class_balance="auto",
         random_state=None,
     ):
@@ -245,6 +246,7 @@ default="aum"
         self.el2n_epoch = el2n_epoch
         self.drop_mislabeled = drop_mislabeled
         self.pred_probs = pred_probs
+        self.label_noise = label_noise
 
     def _requires_y(self) -> bool:
         return True
@@ -360,6 +362,7 @@ default="aum"
         n_strata=50,
         drop_mislabeled=False,
         pred_probs=None,
+        label_noise="confident_learning",
         class_balance="auto",
         random_state=None,
     ):
@@ -375,6 +378,7 @@ default="aum"
         self.metric = metric
         self.drop_mislabeled = drop_mislabeled
         self.pred_probs = pred_probs
+        self.label_noise = label_noise
 
     def _accepts_text(self) -> bool:
         return True  # rows are never looked at

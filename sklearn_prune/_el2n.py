@@ -220,6 +220,7 @@ class EL2NPruner(LabelNoiseMixin, BasePruner):
         cv=None,
         drop_mislabeled=False,
         pred_probs=None,
+        label_noise="confident_learning",
         class_balance="auto",
         random_state=None,
         n_jobs=None,
@@ -238,6 +239,7 @@ class EL2NPruner(LabelNoiseMixin, BasePruner):
         self.cv = cv
         self.drop_mislabeled = drop_mislabeled
         self.pred_probs = pred_probs
+        self.label_noise = label_noise
         self.n_jobs = n_jobs
         self.verbose = verbose
 

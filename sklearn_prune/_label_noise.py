@@ -31,11 +31,17 @@ T = TypeVar("T")
 _THRESHOLD_SLACK = 1e-6
 
 
-def find_label_issues(y, pred_probs) -> tuple[np.ndarray, float]:
+#: how label issues are found (cleanlab's ``filter_by`` names)
+NOISE_METHODS = ("confident_learning", "predicted_neq_given")
+
+
+def find_label_issues(
+    y, pred_probs, *, method: str = "confident_learning"
+) -> tuple[np.ndarray, float]:
     """Rows whose label is likely wrong, and the estimated fraction of them.
 
-    Confident learning (Northcutt et al., 2021), as cleanlab computes it
-    with ``filter_by="confident_learning"``:
+    ``method="confident_learning"`` (Northcutt et al., 2021) is what cleanlab
+    computes with ``filter_by="confident_learning"``:
 
     1. the threshold of class ``k`` is the mean predicted probability of
        ``k`` over the rows labelled ``k``;
@@ -48,6 +54,12 @@ def find_label_issues(y, pred_probs) -> tuple[np.ndarray, float]:
        so that each label's row sums to that label's count; the noise rate is
        its off-diagonal share.
 
+    ``method="predicted_neq_given"`` flags the rows whose most probable class
+    is not their label, and the noise rate is their share (cleanlab's
+    ``filter_by="predicted_neq_given"``): it counts hard rows that are
+    labelled right as well, so it errs on the high side, which costs little
+    when the rate sets ``drop_hardest`` (see the User Guide).
+
     Parameters
     ----------
     y : array-like of shape (n_samples,)
@@ -58,6 +70,9 @@ def find_label_issues(y, pred_probs) -> tuple[np.ndarray, float]:
         :func:`sklearn.model_selection.cross_val_predict` with
         ``method="predict_proba"``) give honest estimates; in-sample ones
         of a model that fits the noise find fewer issues.
+    method : {"confident_learning", "predicted_neq_given"}, \
+default="confident_learning"
+        How the rows are found.
 
     Returns
     -------
@@ -92,6 +107,13 @@ def find_label_issues(y, pred_probs) -> tuple[np.ndarray, float]:
         )
     if not np.all(np.isfinite(proba)):
         raise ValueError("`pred_probs` contains NaN or infinity.")
+    if method not in NOISE_METHODS:
+        raise ValueError(
+            f"`method` must be one of {NOISE_METHODS}. Got {method!r} instead."
+        )
+    if method == "predicted_neq_given":
+        label_issues = proba.argmax(axis=1) != codes
+        return label_issues, float(label_issues.mean())
     n_cols = proba.shape[1]
     counts = np.bincount(codes, minlength=n_cols)
     sums = np.bincount(
@@ -126,7 +148,12 @@ _NOISE_DOC = """drop_mislabeled : bool, default=False
     pred_probs : array-like of shape (n_samples, n_classes), default=None
         Out-of-fold predicted probabilities (cleanlab's ``pred_probs``,
         columns in the order of the sorted classes) to estimate label noise
-        from, in place of the probabilities the pruner computes itself."""
+        from, in place of the probabilities the pruner computes itself.
+
+    label_noise : {"confident_learning", "predicted_neq_given"}, \
+default="confident_learning"
+        How ``label_issues_`` and ``noise_rate_`` are estimated from the
+        probabilities; see :func:`find_label_issues`."""
 
 _NOISE_ATTRS = """label_issues_ : ndarray of shape (n_samples,), dtype=bool
         Suspected mislabeled rows (confident learning, see
@@ -175,6 +202,7 @@ class LabelNoiseMixin:
         "drop_hardest": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
         "drop_mislabeled": ["boolean"],
         "pred_probs": ["array-like", None],
+        "label_noise": [StrOptions(set(NOISE_METHODS))],
     }
 
     def _needs_noise(self) -> bool:
@@ -207,7 +235,9 @@ class LabelNoiseMixin:
                 f"`pred_probs` has {n_rows(proba)} rows but X has {n_rows(y)}; "
                 f"give one row of probabilities per training row."
             )
-        self.label_issues_, self.noise_rate_ = find_label_issues(y, proba)
+        self.label_issues_, self.noise_rate_ = find_label_issues(
+            y, proba, method=self.label_noise
+        )
 
     def _select(self, scores: np.ndarray, y, rng: np.random.RandomState) -> np.ndarray:
         self._estimate_noise(y)
