@@ -196,7 +196,7 @@ default="aum"
     ...     estimator=SGDClassifier(loss="log_loss"), keep=0.5, strategy="easy",
     ...     drop_mislabeled=True, random_state=0).fit(X, y_noisy)
     >>> int(pruner.label_issues_[:15].sum()), int(np.sum(pruner.sample_indices_ < 15))
-    (14, 0)
+    (15, 0)
     """
 
     _parameter_constraints: dict = {
@@ -227,7 +227,7 @@ default="aum"
         el2n_epoch="last",
         drop_mislabeled=False,
         pred_probs=None,
-        label_noise="confident_learning",
+        label_noise="predicted_neq_given",
         class_balance="auto",
         random_state=None,
     ):
@@ -362,7 +362,7 @@ default="aum"
         n_strata=50,
         drop_mislabeled=False,
         pred_probs=None,
-        label_noise="confident_learning",
+        label_noise="predicted_neq_given",
         class_balance="auto",
         random_state=None,
     ):

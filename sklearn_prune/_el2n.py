@@ -220,7 +220,7 @@ class EL2NPruner(LabelNoiseMixin, BasePruner):
         cv=None,
         drop_mislabeled=False,
         pred_probs=None,
-        label_noise="confident_learning",
+        label_noise="predicted_neq_given",
         class_balance="auto",
         random_state=None,
         n_jobs=None,

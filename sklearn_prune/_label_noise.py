@@ -150,10 +150,17 @@ _NOISE_DOC = """drop_mislabeled : bool, default=False
         columns in the order of the sorted classes) to estimate label noise
         from, in place of the probabilities the pruner computes itself.
 
-    label_noise : {"confident_learning", "predicted_neq_given"}, \
-default="confident_learning"
+    label_noise : {"predicted_neq_given", "confident_learning"}, \
+default="predicted_neq_given"
         How ``label_issues_`` and ``noise_rate_`` are estimated from the
-        probabilities; see :func:`find_label_issues`."""
+        probabilities (see :func:`find_label_issues`): the rows whose most
+        probable class is not their label, or confident learning's
+        estimate (cleanlab's). Confident learning flags fewer rows, nearly
+        all of them mislabeled, and underestimates the rate a little; the
+        default errs on the high side, which measured better for
+        ``drop_hardest="auto"`` and ``drop_mislabeled`` (under-removal
+        leaves mislabeled rows at the hard end of the scores, where the
+        policies draw from; see the User Guide)."""
 
 _NOISE_ATTRS = """label_issues_ : ndarray of shape (n_samples,), dtype=bool
         Suspected mislabeled rows (confident learning, see

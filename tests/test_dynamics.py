@@ -317,9 +317,20 @@ def test_pruner_finds_flipped_labels(noisy_digits, score):
     pruner = TrainingDynamicsPruner(metric=score, n_epochs=6, random_state=0)
     pruner.fit(X, y_noisy)
     assert roc_auc_score(flipped, pruner.scores_) > 0.9
-    # the noise estimate: close to the 20% flipped, mostly right where it flags
-    assert abs(pruner.noise_rate_ - 0.2) < 0.05
-    assert flipped[pruner.label_issues_].mean() > 0.9
+
+
+def test_noise_estimates_from_the_recording(noisy_digits):
+    X, y_noisy, flipped = noisy_digits
+    kw = dict(n_epochs=6, random_state=0)
+    # predicted != given: errs on the high side, finds nearly every flipped row
+    p = TrainingDynamicsPruner(**kw).fit(X, y_noisy)
+    assert 0.2 <= p.noise_rate_ < 0.3
+    assert p.label_issues_[flipped].mean() > 0.9
+    assert p.noise_rate_ == p.label_issues_.mean()
+    # confident learning: close to the 20% flipped, nearly always right
+    p = TrainingDynamicsPruner(label_noise="confident_learning", **kw).fit(X, y_noisy)
+    assert abs(p.noise_rate_ - 0.2) < 0.05
+    assert flipped[p.label_issues_].mean() > 0.9
 
 
 def test_same_random_state_same_scores(noisy_digits):
@@ -481,6 +492,7 @@ def test_el2n_finds_and_removes_mislabeled_rows(noisy_digits):
         strategy="stratified",
         drop_mislabeled=True,
         drop_hardest="auto",
+        label_noise="confident_learning",
         random_state=0,
     ).fit(X, y)
     assert abs(p.noise_rate_ - flipped.mean()) < 0.05

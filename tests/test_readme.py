@@ -66,3 +66,9 @@ def test_large_data_snippet_runs_as_written(capsys):
 def test_torch_snippet_runs_as_written():
     pytest.importorskip("torch")
     _run("## Images and the GPU (optional torch backend)")
+
+
+def test_training_dynamics_snippet_runs_as_written(capsys):
+    _run("## Scores from one training run, and label noise")
+    rate, recall = map(float, capsys.readouterr().out.split())
+    assert 0.08 < rate < 0.2 and recall > 0.9  # 10% flipped, nearly all flagged
