@@ -337,7 +337,7 @@ class TrainingDynamics:
             )
         if not np.all(np.isfinite(values)):
             raise ValueError("`outputs` contains NaN or infinity.")
-        if np.unique(idx).size != idx.size:
+        if _has_repeats(idx, self.n_samples):
             raise ValueError(
                 "`indices` repeats a row within one update; record each row at "
                 "most once per call."
@@ -424,6 +424,13 @@ default="aum"
                 "Probabilities were not kept: create the recorder with keep_proba=True."
             )
         return self._proba_mean.copy()
+
+
+def _has_repeats(idx: np.ndarray, n_samples: int) -> bool:
+    """Whether ``idx`` repeats a position: counted for large batches, sorted else."""
+    if idx.size * 16 >= n_samples:  # O(n_samples), no sort: whole epochs
+        return bool(np.bincount(idx, minlength=n_samples).max(initial=0) > 1)
+    return np.unique(idx).size != idx.size
 
 
 def _check_int(value, name: str, low: int, extra: str = "") -> None:

@@ -209,6 +209,10 @@ def test_torch_tensors_are_recorded_like_numpy(trajectory):
     "kwargs, match",
     [
         (dict(indices=[0, 0], outputs=np.zeros((2, C)), y=[0, 1]), "repeats"),
+        (  # a whole epoch with one row twice: counted, not sorted
+            dict(indices=np.r_[1:N, 1], outputs=np.zeros((N, C)), y=np.zeros(N, int)),
+            "repeats",
+        ),
         (dict(indices=[0, N], outputs=np.zeros((2, C)), y=[0, 1]), "indices"),
         (dict(indices=[0.0], outputs=np.zeros((1, C)), y=[0]), "indices"),
         (dict(indices=[0], outputs=np.zeros((1, C + 1)), y=[0]), "outputs"),
