@@ -507,3 +507,15 @@ def test_el2n_finds_and_removes_mislabeled_rows(noisy_digits):
     proba[flipped] = np.roll(proba[flipped], 1, axis=1)
     p.set_params(pred_probs=proba, drop_hardest=0.0).fit(X, y)
     np.testing.assert_array_equal(p.label_issues_, flipped)
+
+
+def test_outputs_read_in_chunks_are_the_same(monkeypatch):
+    from sklearn_prune import _dynamics_pruners
+
+    X, y = make_classification(
+        n_samples=100, n_classes=3, n_informative=4, random_state=0
+    )
+    whole = TrainingDynamicsPruner(n_epochs=2, random_state=0).fit(X, y).scores_
+    monkeypatch.setattr(_dynamics_pruners, "_INFERENCE_ROWS", 7)
+    chunked = TrainingDynamicsPruner(n_epochs=2, random_state=0).fit(X, y).scores_
+    np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-12)
