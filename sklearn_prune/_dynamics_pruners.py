@@ -113,7 +113,7 @@ def _trajectory(estimator, X, y, classes, n_epochs):
             yield _as_logits(estimator, X)
 
 
-@fill_noise_doc
+@fill_noise_doc("the mean probabilities recorded in training")
 class TrainingDynamicsPruner(LabelNoiseMixin, BasePruner):
     """Score rows by how one training run of a classifier treats them.
 
@@ -297,7 +297,7 @@ default="aum"
         return recorder.score(self.metric)
 
 
-@fill_noise_doc
+@fill_noise_doc("the recorder's mean probabilities (record with ``keep_proba=True``)")
 class RecordedDynamicsPruner(LabelNoiseMixin, BasePruner):
     """Prune with a training-dynamics score recorded by your own training loop.
 
@@ -322,8 +322,7 @@ default="aum"
 
     {{policy}}
 
-    {{noise}} Without them, the recorder's mean probabilities are used
-        (record with ``keep_proba=True``).
+    {{noise}}
 
     {{class_balance}}
 

@@ -86,7 +86,9 @@ def _member_error_norms(estimator, X, y, classes, train, test, fit_params, quiet
     return test, np.linalg.norm(error, axis=1), full
 
 
-@fill_noise_doc
+@fill_noise_doc(
+    "the probes' mean probabilities (out-of-fold with ``cv``, the honest estimate)"
+)
 class EL2NPruner(LabelNoiseMixin, BasePruner):
     """Score rows by the error L2 norm (EL2N) of briefly trained probes.
 
@@ -136,8 +138,7 @@ class EL2NPruner(LabelNoiseMixin, BasePruner):
         probes cannot predict that class, so the class's test rows look
         maximally hard.
 
-    {{noise}} By default the probes' mean probabilities (out-of-fold
-        with ``cv``, the honest estimate) are used.
+    {{noise}}
 
     {{class_balance}}
 

@@ -13,6 +13,7 @@ set ``drop_hardest`` from the estimated noise rate.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from numbers import Real
 from typing import TypeVar
 
@@ -148,7 +149,7 @@ _NOISE_DOC = """drop_mislabeled : bool, default=False
     pred_probs : array-like of shape (n_samples, n_classes), default=None
         Out-of-fold predicted probabilities (cleanlab's ``pred_probs``,
         columns in the order of the sorted classes) to estimate label noise
-        from, in place of the probabilities the pruner computes itself.
+        from. None uses {{noise_source}}.
 
     label_noise : {"predicted_neq_given", "confident_learning"}, \
 default="predicted_neq_given"
@@ -185,14 +186,22 @@ _POLICY_DOC = "\n\n    ".join(
 )
 
 
-def fill_noise_doc(cls: T) -> T:
-    """``fill_doc``, plus the label-noise parameters and attributes."""
-    cls.__doc__ = (
-        cls.__doc__.replace("{{noise}}", _NOISE_DOC)
-        .replace("{{noise_attrs}}", _NOISE_ATTRS)
-        .replace("{{policy}}", _POLICY_DOC)
-    )
-    return fill_doc(cls)
+def fill_noise_doc(source: str) -> Callable[[T], T]:
+    """``fill_doc``, plus the label-noise parameters and attributes.
+
+    ``source`` says where the pruner's own probabilities come from.
+    """
+
+    def decorate(cls: T) -> T:
+        cls.__doc__ = (
+            cls.__doc__.replace("{{noise}}", _NOISE_DOC)
+            .replace("{{noise_source}}", source)
+            .replace("{{noise_attrs}}", _NOISE_ATTRS)
+            .replace("{{policy}}", _POLICY_DOC)
+        )
+        return fill_doc(cls)
+
+    return decorate
 
 
 class LabelNoiseMixin:
