@@ -21,7 +21,9 @@ _SHARED = {
         ``"stratified"`` is coverage-centric selection (Zheng et al., 2023):
         the score range is cut into ``n_strata`` equal-width strata and the
         budget is filled from the smallest stratum up, rows drawn at random
-        within a stratum. ``"moderate"`` keeps the rows whose scores are
+        within a stratum (a budget smaller than the number of non-empty
+        strata takes one row from each of that many strata, evenly spaced
+        over the score range). ``"moderate"`` keeps the rows whose scores are
         closest to the median (Xia et al., 2023).""",
     "drop_hardest": """drop_hardest : float in [0, 1), default=0.0
         Fraction of the hardest rows removed before ``strategy`` applies
@@ -31,7 +33,7 @@ _SHARED = {
         ``"stratified"`` it is coverage-centric selection's beta. ``fit``
         raises a ``ValueError`` when fewer rows remain than ``keep`` asks
         for.""",
-    "n_strata": """n_strata : int, default=50
+    "n_strata": """n_strata : int in [1, 10000], default=50
         Number of equal-width score strata of ``strategy="stratified"``.""",
     "class_balance": """class_balance : bool or "auto", default="auto"
         If True, every class keeps the same fraction of its rows (largest
@@ -39,7 +41,10 @@ _SHARED = {
         within each class, so that pruning cannot starve a class. Needs ``y``
         with class labels (one-hot rows are accepted). ``"auto"`` balances
         when ``y`` holds class labels (binary, multiclass or one-hot rows)
-        and not otherwise (no ``y``, continuous values): measured to pay on
+        and not otherwise (no ``y``, continuous values, or whole numbers
+        with more than 20 distinct values and fewer than 5 rows per value,
+        such as prices in whole units: pass True to balance those anyway):
+        measured to pay on
         average for every metric and policy (see the User Guide).""",
     "random_state": """random_state : int, RandomState instance or None, default=None
         Seeds everything random in ``fit``, breaks ties between equal scores

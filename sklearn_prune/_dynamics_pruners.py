@@ -224,7 +224,11 @@ default="aum"
             StrOptions({"last"}),
         ],
     }
-    _accept_sparse = ("csr", "csc")
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.required = True
+        return tags
 
     def __init__(
         self,
@@ -260,9 +264,6 @@ default="aum"
         self.drop_mislabeled = drop_mislabeled
         self.pred_probs = pred_probs
         self.label_noise = label_noise
-
-    def _requires_y(self) -> bool:
-        return True
 
     def _compute_scores(self, X, y, rng, **params):
         if np.ndim(y) == 1:
@@ -361,7 +362,13 @@ default="aum"
         "recorder": [HasMethods(["update", "score"])],
         "metric": [StrOptions(set(SCORES))],
     }
-    _accept_sparse = ("csr", "csc")
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # rows are never looked at: any rows (sparse, images, text) are pruned
+        tags.input_tags.sparse = True
+        tags.input_tags.three_d_array = True
+        tags.input_tags.string = True
+        return tags
 
     def __init__(
         self,
@@ -391,12 +398,6 @@ default="aum"
         self.drop_mislabeled = drop_mislabeled
         self.pred_probs = pred_probs
         self.label_noise = label_noise
-
-    def _accepts_text(self) -> bool:
-        return True  # rows are never looked at
-
-    def _allow_nd(self) -> bool:
-        return True
 
     def _compute_scores(self, X, y, rng, **params):
         n_samples = n_rows(X)

@@ -258,11 +258,16 @@ class LabelNoiseMixin:
     def _select(self, scores: np.ndarray, y, rng: np.random.RandomState) -> np.ndarray:
         self._estimate_noise(y)
         self.__dict__.pop("_noise_proba", None)
+        removing = bool(self.drop_mislabeled) and bool(self.label_issues_.any())
+        if not removing and not isinstance(self.drop_hardest, str):
+            return super()._select(scores, y, rng)  # nothing of label noise
         drop = self.drop_hardest
         if isinstance(drop, str):  # "auto": the estimated noise rate
             drop = min(self.noise_rate_, np.nextafter(1.0, 0.0))
+        balanced = self._balances_classes(y)
+        self._warn_if_uninformative(scores, y if balanced else None)
         rows, keep = slice(None), self.keep
-        if self.drop_mislabeled and self.label_issues_.any():
+        if removing:
             # the suspected rows are gone; the count still refers to every row
             rows = np.flatnonzero(~self.label_issues_)
             keep = n_kept(self.keep, scores.shape[0])
@@ -273,7 +278,7 @@ class LabelNoiseMixin:
             drop_hardest=drop,
             n_strata=self.n_strata,
             y=None if y is None else y[rows],
-            class_balance=self._balances_classes(y),
+            class_balance=balanced,
             random_state=rng,
         )
         return chosen if isinstance(rows, slice) else rows[chosen]

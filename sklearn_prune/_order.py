@@ -259,9 +259,11 @@ def search(
         everything = rank >= sizes
         # rank 0: the all-zero key is below no row
         active = (rank > 0) & ~everything
-    # queries settled before any pass (rank 0 or the whole group) need no slot
+    # queries settled before any pass (rank 0 or the whole group) need no slot;
+    # the table has a column for every group rows may be in, queried or not
     table = _slot_table(
-        np.where(active, query_group, -1), int(np.max(query_group, initial=-1)) + 1
+        np.where(active, query_group, -1),
+        max(int(np.max(query_group, initial=-1)) + 1, len(group_sizes)),
     )
     # values: a query whose bucket holds a single row is finished by one last
     # pass that reads that row's key (`bits` = the prefix length that isolates it)

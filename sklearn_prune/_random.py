@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 from ._arrays import n_rows
-from ._blocks import is_dask_collection
 from ._docstring import fill_doc
+from ._kinds import is_dask_collection
 from ._order import row_uniforms
 from ._seeding import draw_seed
 from .base import BasePruner
@@ -66,8 +66,12 @@ class RandomPruner(BasePruner):
     True
     """
 
-    _accept_sparse = ("csr", "csc")
     _out_of_core = True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def _compute_scores(self, X, y, rng, **params):
         # a function of each row's position: the same on every block of a

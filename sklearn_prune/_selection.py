@@ -12,6 +12,7 @@ in-memory array, a memory map or a dask array.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,22 +20,24 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 
 from ._blocks import is_dask_collection, rows_of
-from ._order import decode_float_keys, float_keys, search, tie_keys
+from ._compat import KEEP_CONSTRAINT, Count, Interval, StrOptions, validate_params
+from ._order import Thresholds, decode_float_keys, float_keys, search, tie_keys
 from ._seeding import draw_seed
 from .exceptions import PruningWarning
 
 __all__ = [
+    "MAX_STRATA",
+    "POLICIES",
+    "POLICY_CONSTRAINTS",
     "STRATEGIES",
+    "SelectionPlan",
     "check_budget",
-    "check_policy",
     "class_codes",
     "has_class_labels",
     "n_kept",
+    "plan_selection",
     "select_indices",
 ]
-
-#: the selection policies, in the order the docs present them
-STRATEGIES = ("hard", "easy", "stratified", "moderate")
 
 
 def n_kept(keep: float | int, n_samples: int) -> int:
@@ -123,7 +126,12 @@ def has_class_labels(y) -> bool:
     """Whether ``y`` holds class labels: binary, multiclass or one-hot rows.
 
     The rule of ``class_balance="auto"``. None and continuous values are not
-    class labels. A dask ``y`` is judged by its distinct values.
+    class labels. Numbers that are all whole (such as prices in whole units)
+    with more than 20 distinct values and fewer than 5 rows per value on
+    average are taken as a regression target: balancing them would treat
+    nearly every row as its own class, and most of those "classes" would
+    keep no row. Other whole numbers, strings and one-hot rows are labels.
+    A dask ``y`` is judged by its distinct values.
 
     Parameters
     ----------
@@ -133,6 +141,15 @@ def has_class_labels(y) -> bool:
     Returns
     -------
     bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_prune._selection import has_class_labels
+    >>> has_class_labels(np.array([0, 1, 1, 2, 0, 2]))
+    True
+    >>> has_class_labels(np.arange(100) % 30)  # 30 values, 3.3 rows each
+    False
     """
     if y is None:
         return False
@@ -142,11 +159,21 @@ def has_class_labels(y) -> bool:
         if y.ndim != 1:
             return False
         values = np.asarray(da.unique(y).compute())
-        return type_of_target(values, input_name="y") in ("binary", "multiclass")
-    kind = type_of_target(y, input_name="y")
+        n_samples = y.shape[0]
+    else:
+        values = y
+        n_samples = y.shape[0] if hasattr(y, "shape") else len(y)
+    kind = type_of_target(values, input_name="y")
     if kind == "multilabel-indicator":
         return bool(np.all(np.count_nonzero(np.asarray(y), axis=1) == 1))
-    return kind in ("binary", "multiclass")
+    if kind not in ("binary", "multiclass"):
+        return False
+    if kind == "multiclass" and np.asarray(values).dtype.kind in "iuf":
+        # whole numbers: many values, few rows each = a regression target
+        # (an unknown dask length, NaN, compares False: labels, as before)
+        n_values = np.unique(values).shape[0]
+        return not (n_values > 20 and bool(5 * n_values > n_samples))
+    return True
 
 
 def class_codes(y) -> tuple[np.ndarray, np.ndarray]:
@@ -228,27 +255,40 @@ def _class_quotas(counts: np.ndarray, n_total: int, capacity: np.ndarray) -> np.
     return quotas
 
 
+def _evenly_spaced(n: int, k: int) -> np.ndarray:
+    """``k`` distinct positions out of ``n`` (``k <= n``), spread end to end."""
+    if k == 1:
+        return np.array([(n - 1) // 2])
+    return np.arange(k) * (n - 1) // (k - 1)
+
+
 def _strata_quotas(counts: np.ndarray, budget: int) -> np.ndarray:
     """Coverage-centric allocation of ``budget`` rows over strata of ``counts`` rows.
 
-    As in CCS (Zheng et al., 2023): strata are visited from the smallest up,
-    each taking an equal share of the budget left (at most all its rows).
-    The shares are rounded down, and what rounding leaves over goes one row
-    at a time to the strata with rows to spare, smallest first, so the total
-    is exact.
+    As in CCS (Zheng et al., 2023), the budget is water-filled: every stratum
+    keeps ``min(its rows, level)`` for the highest whole level the budget
+    pays for, so small strata are kept whole and the others share what is
+    left equally. The rows that rounding leaves over (fewer than the strata
+    still not full) go one each to strata of those evenly spaced over the
+    score range. A budget smaller than the number of non-empty strata is
+    the case of level zero: one row each from that many strata, evenly
+    spaced, so a small budget still covers the whole range.
     """
     quotas = np.zeros_like(counts)
-    order = np.argsort(counts, kind="stable")
-    order = order[counts[order] > 0]
-    left = budget
-    for i, stratum in enumerate(order):
-        take = min(int(counts[stratum]), left // (order.shape[0] - i))
-        quotas[stratum] = take
-        left -= take
-    while left > 0:
-        spare = order[quotas[order] < counts[order]][:left]
-        quotas[spare] += 1
-        left -= spare.shape[0]
+    nonempty = np.flatnonzero(counts > 0)  # in score order
+    sizes = counts[nonempty]
+    low, high = 0, int(sizes.max(initial=0))
+    while low < high:  # the highest level whose cost fits the budget
+        level = (low + high + 1) // 2
+        if np.minimum(sizes, level).sum() <= budget:
+            low = level
+        else:
+            high = level - 1
+    quotas[nonempty] = np.minimum(sizes, low)
+    open_strata = nonempty[sizes > low]
+    extra = budget - int(quotas.sum())  # fewer than len(open_strata)
+    if extra:
+        quotas[open_strata[_evenly_spaced(open_strata.shape[0], extra)]] += 1
     return quotas
 
 
@@ -309,28 +349,249 @@ def _keep_below(block, key_fn, thresholds, *key_args):
     return thresholds.below(*key_fn(block, *key_args))
 
 
-def check_policy(strategy: str, drop_hardest: float, n_strata: int) -> None:
-    """Raise a ValueError naming the parameter if a policy parameter is invalid."""
-    if strategy not in STRATEGIES:
-        raise ValueError(
-            f"`strategy` must be one of {list(STRATEGIES)}. Got {strategy!r} instead."
-        )
-    if (
-        isinstance(drop_hardest, (bool, np.bool_))
-        or not isinstance(drop_hardest, Real)
-        or not 0.0 <= drop_hardest < 1.0
-    ):
-        raise ValueError(
-            f"`drop_hardest` must be a float in [0, 1). Got {drop_hardest!r} instead."
-        )
-    if (
-        isinstance(n_strata, (bool, np.bool_))
-        or not isinstance(n_strata, Integral)
-        or n_strata < 1
-    ):
-        raise ValueError(f"`n_strata` must be an int >= 1. Got {n_strata!r} instead.")
+class _bind:
+    """``fn(block, *args)`` as a picklable one-argument callable."""
+
+    def __init__(self, fn, *args):
+        self.fn, self.args = fn, args
+
+    def __call__(self, block):
+        return self.fn(block, *self.args)
 
 
+# -- the plan: everything a policy needs, computed once ------------------------
+@dataclass
+class SelectionPlan:
+    """What every policy needs, computed once per selection.
+
+    Made by :func:`plan_selection`; each policy is a short function of the
+    plan that returns the kept positions.
+
+    Attributes
+    ----------
+    rows : ArrayRows or DaskRows
+        The scores (and class codes) as blocks of rows.
+    seed : int
+        Seed of the tie keys.
+    classes : ndarray or None
+        The class labels when classes are balanced, else None (one group).
+    counts : ndarray of int
+        Rows of each group (class, or the single group of all rows).
+    capacity : ndarray of int
+        Rows of each group left after ``drop_hardest``.
+    quotas : ndarray of int
+        Rows each group keeps; they add up to the exact kept count.
+    n_strata : int
+        Number of strata of ``"stratified"``.
+    """
+
+    rows: object
+    seed: int
+    classes: np.ndarray | None
+    counts: np.ndarray
+    capacity: np.ndarray
+    quotas: np.ndarray
+    n_strata: int
+
+    @property
+    def groups(self) -> np.ndarray:
+        """The group numbers, ``0 .. n_groups - 1``."""
+        return np.arange(self.counts.shape[0])
+
+    def search(self, key_fn, groups, ranks, sizes, *, values=False) -> Thresholds:
+        """Order statistics over the plan's rows; see :func:`_order.search`."""
+        return search(self.rows.map_reduce, key_fn, groups, ranks, sizes, values=values)
+
+    def rank_order(self):
+        """Keys of the score order: score, then the tie key."""
+        return _bind(_score_keys, self.seed)
+
+    def drop_thresholds(self) -> Thresholds:
+        """Per group, the key below which rows survive ``drop_hardest``."""
+        return self.search(self.rank_order(), self.groups, self.capacity, self.counts)
+
+    def remaining_values(self, groups: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+        """Scores of the remaining rows of rank ``ranks`` within ``groups``."""
+        v = self.search(self.rank_order(), groups, ranks, self.counts, values=True)
+        return decode_float_keys(v.hi)
+
+    def keep_below(self, key_fn, thresholds: Thresholds, *key_args):
+        """Kept positions: rows whose ``key_fn`` key is below its group's threshold."""
+        return self.rows.where(_keep_below, key_fn, thresholds, self.seed, *key_args)
+
+
+def _check_scores(scores):
+    """1-D float64 scores (a dask array persisted) and their number of rows."""
+    if is_dask_collection(scores):
+        scores = scores.persist()
+    else:
+        scores = np.asarray(scores, dtype=np.float64)
+    if scores.ndim != 1:
+        raise ValueError(f"`scores` must be 1-D. Got shape {scores.shape} instead.")
+    if np.isnan(scores.shape[0]):
+        raise ValueError(
+            "`scores` has unknown chunk sizes; call `compute_chunk_sizes()` first."
+        )
+    return scores, int(scores.shape[0])
+
+
+def _check_labels(y, n_samples: int, scores):
+    """Classes and the class code of every row, aligned with ``scores``' blocks."""
+    if y is None:
+        raise ValueError(
+            "`class_balance=True` needs class labels: pass `y` to fit or "
+            "fit_resample, or set class_balance=False."
+        )
+    if int(y.shape[0] if hasattr(y, "shape") else len(y)) != n_samples:
+        raise ValueError(
+            f"`y` must have {n_samples} rows to match `scores`. Got "
+            f"{getattr(y, 'shape', len(y))}."
+        )
+    classes, codes = class_codes(y)
+    if is_dask_collection(scores):
+        codes = codes.rechunk(scores.chunks).persist()
+    return classes, codes
+
+
+def _warn_empty_classes(classes, counts, quotas, keep) -> None:
+    empty = classes[(quotas == 0) & (counts > 0)]
+    if empty.size:
+        warnings.warn(
+            f"Class balance keeps no row of classes {empty.tolist()}: "
+            f"their share of keep={keep!r} rounds to zero. Increase `keep`.",
+            PruningWarning,
+            stacklevel=5,  # the caller of select_indices (through its validation)
+        )
+
+
+def plan_selection(
+    scores,
+    keep: float | int,
+    *,
+    drop_hardest: float = 0.0,
+    n_strata: int = 50,
+    y=None,
+    class_balance: bool = False,
+    random_state: int | np.random.RandomState | None = None,
+) -> SelectionPlan:
+    """Validate a selection and compute what every policy needs, once.
+
+    Parameters are those of :func:`select_indices` (already checked against
+    :data:`POLICY_CONSTRAINTS`), less ``strategy``.
+
+    Returns
+    -------
+    plan : SelectionPlan
+    """
+    scores, n_samples = _check_scores(scores)
+    n_kept(keep, n_samples)  # a bad `keep` fails before any pass over the rows
+    seed = draw_seed(check_random_state(random_state))
+    classes, codes = (
+        _check_labels(y, n_samples, scores) if class_balance else (None, None)
+    )
+    rows = rows_of(scores, codes)
+    if rows.map_reduce(_count_nonfinite)[0]:
+        raise ValueError("`scores` contains NaN or infinity.")
+    n_groups = 1 if classes is None else classes.shape[0]
+    counts = rows.map_reduce(_count_codes, n_groups)
+    n_total, capacity = check_budget(keep, counts, drop_hardest)
+    quotas = _class_quotas(counts, n_total, capacity)
+    if classes is not None:
+        _warn_empty_classes(classes, counts, quotas, keep)
+    return SelectionPlan(rows, seed, classes, counts, capacity, quotas, n_strata)
+
+
+# -- the policies: one short function each -------------------------------------
+def _select_easy(plan: SelectionPlan):
+    """The lowest scores (quotas never exceed capacity: no dropped row is kept)."""
+    t = plan.search(plan.rank_order(), plan.groups, plan.quotas, plan.counts)
+    return plan.keep_below(_score_keys, t)
+
+
+def _select_hard(plan: SelectionPlan):
+    """The highest scores below the ``drop_hardest`` cut."""
+    groups, n_groups = plan.groups, plan.counts.shape[0]
+    both = plan.search(
+        plan.rank_order(),
+        np.concatenate([groups, groups]),
+        np.concatenate([plan.capacity, plan.capacity - plan.quotas]),
+        plan.counts,
+    )
+    return plan.rows.where(_keep_hard, plan.seed, both[:n_groups], both[n_groups:])
+
+
+def _used_groups(plan: SelectionPlan) -> np.ndarray:
+    """Groups that keep rows. Their remaining rows are their lowest ranks."""
+    return np.flatnonzero((plan.quotas > 0) & (plan.capacity > 0))
+
+
+def _select_moderate(plan: SelectionPlan):
+    """The remaining rows whose scores are closest to their group's median."""
+    drop, used = plan.drop_thresholds(), _used_groups(plan)
+    middle = np.concatenate([(plan.capacity[used] - 1) // 2, plan.capacity[used] // 2])
+    low, high = np.split(plan.remaining_values(np.concatenate([used, used]), middle), 2)
+    median = np.zeros(plan.counts.shape[0])
+    median[used] = 0.5 * low + 0.5 * high
+    keys_fn = _bind(_moderate_keys, plan.seed, drop, median)
+    t = plan.search(keys_fn, plan.groups, plan.quotas, plan.capacity)
+    return plan.keep_below(_moderate_keys, t, drop, median)
+
+
+def _select_stratified(plan: SelectionPlan):
+    """Coverage-centric: equal-width score strata, the budget spread over them."""
+    drop, used = plan.drop_thresholds(), _used_groups(plan)
+    n_groups, n_strata = plan.counts.shape[0], plan.n_strata
+    ends = np.concatenate([np.zeros_like(used), plan.capacity[used] - 1])
+    low, high = np.zeros(n_groups), np.zeros(n_groups)
+    low[used], high[used] = np.split(
+        plan.remaining_values(np.concatenate([used, used]), ends), 2
+    )
+    n_cells = n_groups * n_strata
+    cell_counts = plan.rows.map_reduce(
+        _count_strata, plan.seed, drop, low, high, n_strata, n_cells
+    ).reshape(n_groups, n_strata)
+    cell_quotas = np.stack(
+        [_strata_quotas(cell_counts[c], int(plan.quotas[c])) for c in range(n_groups)]
+    )
+    keys_fn = _bind(_stratum_keys, plan.seed, drop, low, high, n_strata)
+    t = plan.search(
+        keys_fn, np.arange(n_cells), cell_quotas.ravel(), cell_counts.ravel()
+    )
+    return plan.keep_below(_stratum_keys, t, drop, low, high, n_strata)
+
+
+#: the selection policies, in the order the docs present them
+POLICIES = {
+    "hard": _select_hard,
+    "easy": _select_easy,
+    "stratified": _select_stratified,
+    "moderate": _select_moderate,
+}
+STRATEGIES = tuple(POLICIES)
+
+#: the most strata ``"stratified"`` accepts (memory grows with classes x strata)
+MAX_STRATA = 10_000
+
+#: the selection parameters, declared once: :func:`select_indices` and every
+#: pruner's ``_parameter_constraints`` use them
+POLICY_CONSTRAINTS: dict = {
+    "keep": KEEP_CONSTRAINT,
+    "strategy": [StrOptions(set(STRATEGIES))],
+    "drop_hardest": [Interval(Real, 0, 1, closed="left")],
+    "n_strata": [Count(1, MAX_STRATA, closed="both")],
+}
+
+
+@validate_params(
+    {
+        "scores": ["array-like"],
+        **POLICY_CONSTRAINTS,
+        "y": ["array-like", None],
+        "class_balance": ["boolean"],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def select_indices(
     scores,
     keep: float | int,
@@ -366,7 +627,9 @@ def select_indices(
         - ``"stratified"`` (coverage-centric selection, Zheng et al. 2023)
           splits the score range into ``n_strata`` equal-width strata and
           fills the budget from the smallest stratum up, each taking an equal
-          share of what is left, rows drawn at random within a stratum;
+          share of what is left, rows drawn at random within a stratum; a
+          budget smaller than the number of non-empty strata keeps one row
+          from each of that many strata evenly spaced over the score range;
         - ``"moderate"`` (Xia et al. 2023) keeps the rows whose scores are
           closest to the median.
     drop_hardest : float in [0, 1), default=0.0
@@ -375,7 +638,7 @@ def select_indices(
         ``"hard"`` this is Data Diet's offset window: skip the very hardest
         (often mislabelled) rows, keep the next hardest. Raises a
         ``ValueError`` when fewer rows remain than ``keep`` asks for.
-    n_strata : int, default=50
+    n_strata : int in [1, 10000], default=50
         Number of strata of ``"stratified"``.
     y : array-like of shape (n_samples,), default=None
         Class labels, needed when ``class_balance=True``.
@@ -406,125 +669,13 @@ def select_indices(
     >>> select_indices(scores, 0.5, strategy="hard", drop_hardest=0.25)
     array([2, 3])
     """
-    check_policy(strategy, drop_hardest, n_strata)
-    dask_input = is_dask_collection(scores)
-    if dask_input:
-        scores = scores.persist()
-    else:
-        scores = np.asarray(scores, dtype=np.float64)
-    if scores.ndim != 1:
-        raise ValueError(f"`scores` must be 1-D. Got shape {scores.shape} instead.")
-    n_samples = int(scores.shape[0])
-    if np.isnan(n_samples):
-        raise ValueError(
-            "`scores` has unknown chunk sizes; call `compute_chunk_sizes()` first."
-        )
-    n_kept(keep, n_samples)  # a bad `keep` fails before any pass over the rows
-    seed = draw_seed(check_random_state(random_state))
-
-    codes, classes = None, None
-    if class_balance:
-        if y is None:
-            raise ValueError(
-                "`class_balance=True` needs class labels: pass `y` to fit or "
-                "fit_resample, or set class_balance=False."
-            )
-        if int(y.shape[0] if hasattr(y, "shape") else len(y)) != n_samples:
-            raise ValueError(
-                f"`y` must have {n_samples} rows to match `scores`. Got "
-                f"{getattr(y, 'shape', len(y))}."
-            )
-        classes, codes = class_codes(y)
-        if dask_input:
-            codes = codes.rechunk(scores.chunks).persist()
-    rows = rows_of(scores, codes)
-    n_groups = 1 if classes is None else classes.shape[0]
-
-    if rows.map_reduce(_count_nonfinite)[0]:
-        raise ValueError("`scores` contains NaN or infinity.")
-    counts = rows.map_reduce(_count_codes, n_groups)
-    n_total, capacity = check_budget(keep, counts, drop_hardest)
-    quotas = _class_quotas(counts, n_total, capacity)
-    if class_balance:
-        empty = classes[(quotas == 0) & (counts > 0)]
-        if empty.size:
-            warnings.warn(
-                f"Class balance keeps no row of classes {empty.tolist()}: "
-                f"their share of keep={keep!r} rounds to zero. Increase `keep`.",
-                PruningWarning,
-                stacklevel=2,
-            )
-    groups = np.arange(n_groups)
-    order = _bind(_score_keys, seed)
-
-    if strategy == "easy":  # quotas never exceed capacity: no dropped row is kept
-        t = search(rows.map_reduce, order, groups, quotas, counts)
-        return rows.where(_keep_below, _score_keys, t, seed)
-    if strategy == "hard":
-        both = search(
-            rows.map_reduce,
-            order,
-            np.concatenate([groups, groups]),
-            np.concatenate([capacity, capacity - quotas]),
-            counts,
-        )
-        return rows.where(_keep_hard, seed, both[:n_groups], both[n_groups:])
-    drop = search(rows.map_reduce, order, groups, capacity, counts)
-
-    # moderate and stratified need values of the remaining rows: they are the
-    # lowest `capacity` ranks of each class, so their ranks are the classes'
-    used = np.flatnonzero((quotas > 0) & (capacity > 0))
-    if strategy == "moderate":
-        middle = np.concatenate([(capacity[used] - 1) // 2, capacity[used] // 2])
-        v = search(
-            rows.map_reduce,
-            order,
-            np.concatenate([used, used]),
-            middle,
-            counts,
-            values=True,
-        )
-        low, high = np.split(decode_float_keys(v.hi), 2)
-        median = np.zeros(n_groups)
-        median[used] = 0.5 * low + 0.5 * high
-        keys_fn = _bind(_moderate_keys, seed, drop, median)
-        t = search(rows.map_reduce, keys_fn, groups, quotas, capacity)
-        return rows.where(_keep_below, _moderate_keys, t, seed, drop, median)
-
-    ends = np.concatenate([np.zeros_like(used), capacity[used] - 1])
-    v = search(
-        rows.map_reduce,
-        order,
-        np.concatenate([used, used]),
-        ends,
-        counts,
-        values=True,
+    plan = plan_selection(
+        scores,
+        keep,
+        drop_hardest=drop_hardest,
+        n_strata=n_strata,
+        y=y,
+        class_balance=class_balance,
+        random_state=random_state,
     )
-    low, high = np.zeros(n_groups), np.zeros(n_groups)
-    low[used], high[used] = np.split(decode_float_keys(v.hi), 2)
-    n_cells = n_groups * n_strata
-    cell_counts = rows.map_reduce(
-        _count_strata, seed, drop, low, high, n_strata, n_cells
-    ).reshape(n_groups, n_strata)
-    cell_quotas = np.stack(
-        [_strata_quotas(cell_counts[c], int(quotas[c])) for c in range(n_groups)]
-    )
-    keys_fn = _bind(_stratum_keys, seed, drop, low, high, n_strata)
-    t = search(
-        rows.map_reduce,
-        keys_fn,
-        np.arange(n_cells),
-        cell_quotas.ravel(),
-        cell_counts.ravel(),
-    )
-    return rows.where(_keep_below, _stratum_keys, t, seed, drop, low, high, n_strata)
-
-
-class _bind:
-    """``fn(block, *args)`` as a picklable one-argument callable."""
-
-    def __init__(self, fn, *args):
-        self.fn, self.args = fn, args
-
-    def __call__(self, block):
-        return self.fn(block, *self.args)
+    return POLICIES[strategy](plan)

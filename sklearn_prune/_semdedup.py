@@ -12,14 +12,16 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from sklearn.utils.validation import check_is_fitted
 
-from ._arrays import is_torch_tensor, n_rows
-from ._compat import Fraction, Interval, StrOptions
+from ._arrays import n_rows
+from ._compat import KEEP_CONSTRAINT, Fraction, Interval, StrOptions
 from ._docstring import fill_doc
 from ._embedding import EMBEDDING_CONSTRAINT, embed
+from ._kinds import is_torch_tensor
+from ._kmeans import MAX_SAMPLES_CONSTRAINT
 from ._order import row_uniforms
 from ._seeding import draw_seed
 from .base import BasePruner
-from .cluster import MAX_SAMPLES_CONSTRAINT, l2_normalized, spherical_kmeans
+from .cluster import l2_normalized, spherical_kmeans
 
 __all__ = ["SemDedupPruner"]
 
@@ -365,7 +367,7 @@ class SemDedupPruner(BasePruner):
 
     _parameter_constraints: dict = {
         **BasePruner._parameter_constraints,
-        "keep": [None, *BasePruner._parameter_constraints["keep"]],
+        "keep": [None, *KEEP_CONSTRAINT],
         "eps": [Fraction(0, 2, closed="neither")],
         "max_eps": [Fraction(0, 2, closed="neither"), None],
         "keep_in_group": [StrOptions({"farthest", "nearest", "random"})],
@@ -414,8 +416,12 @@ class SemDedupPruner(BasePruner):
         self.max_samples = max_samples
         self.n_jobs = n_jobs
 
-    def _allow_nd(self) -> bool:
-        return self.embedding is not None
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # an embedding turns images, tensors or text into numeric rows
+        embedded = self.embedding is not None
+        tags.input_tags.three_d_array = tags.input_tags.string = embedded
+        return tags
 
     # -- budget and selection: keep=None means "the threshold decides" -------
     def _check_budget(self, X, y) -> None:
@@ -440,6 +446,9 @@ class SemDedupPruner(BasePruner):
                     f"which rows survive. Set `keep`, or leave `{name}` at its "
                     f"default."
                 )
+
+    def _uninformative_hint(self):
+        return None  # copies tie at score 0 by design: any one of them may stay
 
     def _select(self, scores, y, rng):
         if self.keep is None:

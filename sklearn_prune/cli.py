@@ -533,107 +533,71 @@ def run_prune(args) -> int:
 
 
 # -- demo --------------------------------------------------------------------------
-def pruning_table(
-    X_train,
-    y_train,
-    X_test,
-    y_test,
-    pruners: dict,
-    keeps,
-    estimator,
-    seeds,
-    progress=None,
-):
-    """Mean test accuracy (over ``seeds``) of ``estimator`` for each pruner and keep.
-
-    Every pruner sits in a :func:`sklearn_prune.make_pipeline` in front of a
-    clone of ``estimator``; its ``random_state`` takes each seed in turn.
-    ``progress(i, n, name, seconds)`` is called after each pruner's row.
-    """
-    import pandas as pd
-    from sklearn.base import clone
-
-    from . import make_pipeline
-
-    rows = {}
-    for i, (name, pruner) in enumerate(pruners.items()):
-        started = time.perf_counter()
-        accs = []
-        for keep in keeps:
-            scores = []
-            for seed in seeds:
-                p = clone(pruner).set_params(keep=keep, random_state=seed)
-                pipe = make_pipeline(p, clone(estimator)).fit(X_train, y_train)
-                scores.append(pipe.score(X_test, y_test))
-            accs.append(np.mean(scores))
-        rows[name] = accs
-        if progress is not None:
-            progress(i + 1, len(pruners), name, time.perf_counter() - started)
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(keeps))
-    table.columns.name = "keep"
-    return table
-
-
 def run_demo(args) -> int:
-    """The ``demo`` command: the digits pruning table (progress on stderr)."""
-    from sklearn.base import clone
+    """The ``demo`` command: the digits pruning table (progress on stderr).
+
+    One stratified train/test split of the digits, scaled on the training
+    half; :func:`sklearn_prune.model_selection.pruning_curve` trains the
+    classifier on the rows each pruner keeps, ``--seeds`` times (the split
+    repeated with new pruner seeds), next to class-balanced random pruning.
+    """
+    from contextlib import redirect_stdout
+
     from sklearn.datasets import load_digits
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
-    from . import EL2NPruner, PrototypePruner, RandomPruner
+    from . import EL2NPruner, PrototypePruner
+    from .model_selection import pruning_curve
 
     X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=args.test_size, stratify=y, random_state=0
+    train, test = train_test_split(
+        np.arange(len(y)), test_size=args.test_size, stratify=y, random_state=0
     )
-    scaler = StandardScaler().fit(X_train)
-    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    X = StandardScaler().fit(X[train]).transform(X)
     pruners = {
-        "random": RandomPruner(),
-        "prototype, keep easy": PrototypePruner(
-            n_clusters=10, strategy="easy", class_balance=True
-        ),
-        "prototype, keep hard": PrototypePruner(
-            n_clusters=10, strategy="hard", class_balance=True
-        ),
-        "prototype, stratified": PrototypePruner(
-            n_clusters=10, strategy="stratified", class_balance=True
-        ),
-        "EL2N, keep easy": EL2NPruner(strategy="easy", class_balance=True),
-        "EL2N, keep hard": EL2NPruner(strategy="hard", class_balance=True),
-        "EL2N, stratified": EL2NPruner(strategy="stratified", class_balance=True),
+        f"{metric}, {policy}": make(strategy=strategy, class_balance=True)
+        for metric, make in (
+            ("prototype", lambda **kw: PrototypePruner(n_clusters=10, **kw)),
+            ("EL2N", EL2NPruner),
+        )
+        for policy, strategy in (
+            ("keep easy", "easy"),
+            ("keep hard", "hard"),
+            ("stratified", "stratified"),
+        )
     }
-    n_fits = len(args.keep) * args.seeds
     print(
-        f"Pruning {len(y_train)} digits images with {len(pruners)} pruners, "
-        f"{n_fits} pipelines each (progress on stderr; the table follows).",
+        f"Pruning {len(train)} digits images with {len(pruners)} pruners and "
+        f"random pruning, {len(args.keep)} sizes x {args.seeds} seeds each "
+        f"(progress on stderr; the table follows).",
         file=sys.stderr,
     )
-
-    def progress(i, n, name, seconds):
-        print(f"  [{i}/{n}] {name}: {seconds:.1f} s", file=sys.stderr, flush=True)
-
     start = time.perf_counter()
-    estimator = LogisticRegression(max_iter=1000)
-    table = pruning_table(
-        X_train,
-        y_train,
-        X_test,
-        y_test,
-        pruners,
-        args.keep,
-        estimator,
-        range(args.seeds),
-        progress=progress,
-    )
-    full = clone(estimator).fit(X_train, y_train).score(X_test, y_test)
+    with redirect_stdout(sys.stderr):  # pruning_curve's progress lines
+        result = pruning_curve(
+            LogisticRegression(max_iter=1000),
+            pruners,
+            X,
+            y,
+            keep=args.keep,
+            cv=[(train, test)],
+            n_repeats=args.seeds,
+            random_state=0,
+            verbose=1,
+        )
+    frame = result.to_frame()
+    frame = frame[frame["kind"] != "full"]  # all rows: the sentence above the table
+    table = frame.pivot_table(index="curve", columns="keep", values="score", sort=False)
+    table = table.loc[["random", *pruners]]
+    table.index.name = None
+    full = float(np.mean(result.full_scores))
     print(
-        f"Test accuracy of LogisticRegression on digits ({len(y_train)} training "
-        f"images, {len(y_test)} test images) trained on the kept fraction of the "
-        f"training set (metric pruners class-balanced); mean of {args.seeds} "
-        f"seeds. All {len(y_train)} training images: {full:.3f}.\n"
+        f"Test accuracy of LogisticRegression on digits ({len(train)} training "
+        f"images, {len(test)} test images) trained on the kept fraction of the "
+        f"training set (every pruner and random pruning class-balanced); mean of "
+        f"{args.seeds} seeds. All {len(train)} training images: {full:.3f}.\n"
     )
     print(table.to_string(float_format=lambda v: f"{v:.3f}"))
     for keep in table.columns:

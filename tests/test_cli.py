@@ -243,9 +243,21 @@ def test_no_arguments_runs_the_demo(monkeypatch):
 def test_demo_shows_progress_and_the_table(capsys):
     assert cli.main(["demo", "--keep", "0.5", "--seeds", "1"]) == 0
     captured = capsys.readouterr()
-    assert "[1/7] random:" in captured.err
-    assert "[7/7] EL2N, stratified:" in captured.err
-    assert "prototype, keep easy" in captured.out
+    # built with pruning_curve: its progress lines on stderr, the table on stdout
+    assert "[pruning_curve] split 1/1, 'random':" in captured.err
+    assert "[pruning_curve] split 1/1, 'EL2N, stratified':" in captured.err
+    assert "[pruning_curve]" not in captured.out
+    rows = [line.rsplit(" ", 1)[0].strip() for line in captured.out.splitlines()]
+    table = rows[rows.index("keep") + 1 : rows.index("keep") + 8]
+    assert table == [
+        "random",
+        "prototype, keep easy",
+        "prototype, keep hard",
+        "prototype, stratified",
+        "EL2N, keep easy",
+        "EL2N, keep hard",
+        "EL2N, stratified",
+    ]
     assert "keep=0.5: best is" in captured.out
 
 

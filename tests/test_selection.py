@@ -315,6 +315,82 @@ def test_selection_does_not_depend_on_block_size(strategy, monkeypatch):
     np.testing.assert_array_equal(select_indices(scores, 0.3, **kw), whole)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_stratified_budget_limited_top_stratum_is_its_own(seed):
+    # 5 strata of 2 rows each and a budget of 5: every stratum, the top one
+    # included, keeps exactly one row (merging the top stratum into the one
+    # below would let that pair of strata keep two rows from either)
+    scores = np.arange(10.0)
+    kept = select_indices(
+        scores, 5, strategy="stratified", n_strata=5, random_state=seed
+    )
+    np.testing.assert_array_equal(np.bincount(kept // 2, minlength=5), np.ones(5))
+
+
+@pytest.mark.parametrize("n, budget", [(40, 10), (1000, 7), (1000, 2), (40, 1)])
+def test_stratified_spreads_a_small_budget_over_the_whole_range(n, budget):
+    # fewer rows to keep than non-empty strata: one row each from strata
+    # spread evenly over the score range, not the hardest ones only
+    scores = np.arange(float(n))
+    kept = select_indices(scores, budget, strategy="stratified", random_state=0)
+    assert kept.shape == (budget,)
+    if budget > 1:
+        assert kept.min() < n / 10 and kept.max() >= n - n / 10
+        gaps = np.diff(kept)
+        assert gaps.max() <= 2 * n / (budget - 1)
+    else:
+        assert n / 4 <= kept[0] < 3 * n / 4
+
+
+def test_stratified_small_budget_within_each_class():
+    scores = np.tile(np.arange(100.0), 2)
+    y = np.repeat([0, 1], 100)
+    kept = select_indices(
+        scores, 8, strategy="stratified", y=y, class_balance=True, random_state=0
+    )
+    for c in (0, 1):
+        ranks = scores[kept[y[kept] == c]]
+        assert ranks.shape == (4,) and ranks.min() < 10 and ranks.max() >= 90
+
+
+def test_strata_quotas_never_starve_a_stratum_while_another_is_over_served():
+    from sklearn_prune._selection import _strata_quotas
+
+    rng = np.random.RandomState(1)
+    for _ in range(300):
+        counts = rng.randint(0, 15, size=rng.randint(1, 30))
+        budget = rng.randint(0, counts.sum() + 1)
+        quotas = _strata_quotas(counts, budget)
+        assert quotas.sum() == budget and np.all(quotas <= counts)
+        unfilled = (quotas < counts) & (counts > 0)
+        if unfilled.any():  # water filling: nobody above an unfilled one + 1
+            assert quotas.max() <= quotas[unfilled].min() + 1
+
+
+def test_n_strata_has_an_upper_bound():
+    from sklearn_prune._selection import MAX_STRATA
+
+    with pytest.raises(ValueError, match="n_strata"):
+        select_indices(np.arange(40.0), 10, strategy="stratified", n_strata=10**9)
+    kept = select_indices(
+        np.arange(40.0), 10, strategy="stratified", n_strata=MAX_STRATA
+    )
+    assert kept.shape == (10,)
+
+
+def test_every_policy_is_a_function_of_the_plan():
+    from sklearn_prune._selection import POLICIES, STRATEGIES, plan_selection
+
+    assert tuple(POLICIES) == STRATEGIES
+    scores = np.random.RandomState(0).rand(50)
+    plan = plan_selection(scores, 0.3, random_state=0)
+    assert plan.quotas.tolist() == [15] and plan.counts.tolist() == [50]
+    for name, policy in POLICIES.items():
+        np.testing.assert_array_equal(
+            policy(plan), select_indices(scores, 0.3, strategy=name, random_state=0)
+        )
+
+
 @pytest.mark.parametrize(
     "kw, match",
     [
