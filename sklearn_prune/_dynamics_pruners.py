@@ -364,11 +364,13 @@ default="aum"
     }
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        # rows are never looked at: any rows (sparse, images, text) are pruned
+        # rows are never looked at: any rows (sparse, images) are pruned
         tags.input_tags.sparse = True
         tags.input_tags.three_d_array = True
-        tags.input_tags.string = True
         return tags
+
+    def _accepts_text(self) -> bool:
+        return True  # text rows too, as ScorePruner
 
     def __init__(
         self,
