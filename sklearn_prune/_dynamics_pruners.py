@@ -224,6 +224,7 @@ default="aum"
             StrOptions({"last"}),
         ],
     }
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
@@ -362,6 +363,7 @@ default="aum"
         "recorder": [HasMethods(["update", "score"])],
         "metric": [StrOptions(set(SCORES))],
     }
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # rows are never looked at: any rows (sparse, images) are pruned
