@@ -10,10 +10,10 @@ under 2 minutes on 2 cores) from the repository root. Three parts:
    and one ``update``). Reported: recording time / ``partial_fit`` time
    (summed over epochs, the same run), and the recorder's bytes per row.
 2. **Detection of flipped labels** on real data sets bundled with
-   scikit-learn (digits, wine, breast cancer; features standardised unless
-   ``--raw``): 10%, 20% and 40% of the labels flipped to another class
-   uniformly. ``TrainingDynamicsPruner`` (default probe, 10 epochs) scores
-   every row once; reported are the AUROC of each score against the
+   scikit-learn (digits, wine, breast cancer; raw features): 10%, 20% and
+   40% of the labels flipped to another class uniformly.
+   ``TrainingDynamicsPruner`` (default probe, 10 epochs) scores every row
+   once; reported are the AUROC of each score against the
    flipped rows, the same for the self-confidence of 5-fold out-of-fold
    probabilities of the same probe (``cross_val_predict``, cleanlab's usual
    input) with its time relative to the recording run, and both
@@ -186,11 +186,6 @@ def detection_table(args):
     datasets = ["digits"] if args.quick else list(DATASETS)
     for name in datasets:
         X, y = DATASETS[name](return_X_y=True)
-        # centred and scaled first (unless --raw): the default probe does not
-        # centre (so that sparse data is scaled alike), and wine's raw features
-        # have large offsets
-        if not args.raw:
-            X = StandardScaler().fit_transform(X)
         for noise in (0.1, 0.2, 0.4):
             if noise >= 0.4 and np.unique(y).shape[0] == 2:
                 continue  # 40% flipped of two classes is close to no signal
@@ -284,9 +279,6 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="digits only, 2 seeds")
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument(
-        "--raw", action="store_true", help="detection on unstandardised features"
-    )
     parser.add_argument(
         "--part", choices=["all", "overhead", "detection", "pruning"], default="all"
     )
