@@ -38,7 +38,7 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
     validate_params,
 )
-from sklearn.utils._user_interface import _print_elapsed_time
+from sklearn.utils._user_interface import _message_with_time, _print_elapsed_time
 from sklearn.utils.metadata_routing import _routing_enabled
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "StrOptions",
     "_asked_by_sklearn_pipeline",
     "_fit_context",
+    "_message_with_time",
     "_name_estimators",
     "_print_elapsed_time",
     "_routing_enabled",

@@ -13,7 +13,8 @@ _SHARED = {
         Rows to keep. A float in (0, 1] is a fraction: exactly
         ``max(1, floor(keep * n_samples + 0.5))`` rows are kept (rounded half
         up). An int >= 1 is the number of rows and must not exceed
-        ``n_samples``.""",
+        ``n_samples``: ``keep=1`` keeps one row (with a warning), ``keep=1.0``
+        keeps them all.""",
     "strategy": """strategy : {"hard", "easy", "stratified", "moderate"}, default="hard"
         How rows are chosen from their scores. ``"hard"`` keeps the highest
         scores, ``"easy"`` the lowest (the paper's rule of thumb: keep easy

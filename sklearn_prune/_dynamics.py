@@ -43,6 +43,7 @@ def softmax(outputs: np.ndarray) -> np.ndarray:
     Returns
     -------
     proba : ndarray of shape (n_rows, n_classes)
+        The probabilities, in a new array.
     """
     shifted = outputs - outputs.max(axis=1, keepdims=True)
     np.exp(shifted, out=shifted)
@@ -357,6 +358,7 @@ default="aum"
         Returns
         -------
         scores : ndarray of shape (n_samples,)
+            The score of every row, in the order of the rows.
         """
         if name not in SCORES:
             raise ValueError(f"`name` must be one of {SCORES}. Got {name!r} instead.")
@@ -418,6 +420,7 @@ default="aum"
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            A copy of the running means, one column per class.
         """
         if self._proba_mean is None:
             raise ValueError(

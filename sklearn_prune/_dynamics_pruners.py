@@ -299,7 +299,7 @@ default="aum"
         return recorder.score(self.metric)
 
 
-@fill_noise_doc("the recorder's mean probabilities (record with ``keep_proba=True``)")
+@fill_noise_doc("the recorder's mean probabilities (``keep_proba=True``)")
 class RecordedDynamicsPruner(LabelNoiseMixin, BasePruner):
     """Prune with a training-dynamics score recorded by your own training loop.
 

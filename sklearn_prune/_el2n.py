@@ -29,6 +29,7 @@ from ._arrays import cut_per_row, n_rows, take_rows
 from ._compat import HasMethods, Interval, _fit_context, _routing_enabled
 from ._label_noise import LabelNoiseMixin, fill_noise_doc
 from ._seeding import draw_seeds
+from ._threads import limit_threads, threads_per_worker
 from .base import BasePruner
 from .exceptions import PruningWarning
 
@@ -207,23 +208,26 @@ def _seeded(estimator, seed: int):
     return estimator.set_params(**dict.fromkeys(keys, seed))
 
 
-def _member_error_norms(estimator, X, y, classes, train, test, fit_params, quiet):
+def _member_error_norms(
+    estimator, X, y, classes, train, test, fit_params, quiet, n_threads
+):
     """Fit one probe on ``train`` rows; EL2N and probabilities of the ``test`` rows.
 
     ``train`` or ``test`` None means all rows. Per-row fit parameters
-    (``sample_weight``) are cut to the training rows.
+    (``sample_weight``) are cut to the training rows. The probe runs
+    ``n_threads`` BLAS/OpenMP threads.
     """
     if train is None:
         X_train, y_train = X, y
     else:
         X_train, y_train = take_rows(X, train), y[train]
         fit_params = cut_per_row(fit_params, train, n_rows(X))
-    with warnings.catch_warnings():
+    X_test = X if test is None else take_rows(X, test)
+    with warnings.catch_warnings(), limit_threads(n_threads):
         if quiet:  # the default probe is stopped early on purpose
             warnings.simplefilter("ignore", ConvergenceWarning)
         estimator.fit(X_train, y_train, **fit_params)
-    X_test = X if test is None else take_rows(X, test)
-    proba = np.asarray(estimator.predict_proba(X_test), dtype=np.float64)
+        proba = np.asarray(estimator.predict_proba(X_test), dtype=np.float64)
     _check_probabilities(estimator, proba, classes, n_rows(X_test))
     # columns of the member's classes_ -> columns of all classes
     full = np.zeros((proba.shape[0], classes.shape[0]))
@@ -282,9 +286,7 @@ def _check_probabilities(estimator, proba, classes, n_test: int) -> None:
         )
 
 
-@fill_noise_doc(
-    "the probes' mean probabilities (out-of-fold with ``cv``, the honest estimate)"
-)
+@fill_noise_doc("the probes' mean probabilities (out-of-fold with ``cv``)")
 class EL2NPruner(LabelNoiseMixin, BasePruner):
     """Score rows by the error L2 norm (EL2N) of briefly trained probes.
 
@@ -341,7 +343,12 @@ class EL2NPruner(LabelNoiseMixin, BasePruner):
 
     {{random_state}}
 
-    {{n_jobs}} Probes (members x folds) are fitted in parallel.
+    {{n_jobs}}
+        Probes (members x folds) are fitted in parallel. The default probe
+        runs one BLAS/OpenMP thread per worker (a small model gains nothing
+        from more, and loses much on a busy machine); a probe given as
+        ``estimator`` runs at most ``cores // n_jobs`` threads per worker, so
+        that workers x threads never exceed the cores.
 
     verbose : int, default=0
         Print the ensemble's progress (one line per fitted probe, with the
@@ -520,6 +527,7 @@ class EL2NPruner(LabelNoiseMixin, BasePruner):
         splits = self._splits(n_samples, y, split_params)
         seeds = draw_seeds(rng, self.n_estimators)
         base = self._probe(n_samples)
+        n_threads = threads_per_worker(self.n_jobs, small=self.estimator is None)
         tasks = [(int(seed), train, test) for seed in seeds for train, test in splits]
         results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
             delayed(_member_error_norms)(
@@ -531,6 +539,7 @@ class EL2NPruner(LabelNoiseMixin, BasePruner):
                 test,
                 fit_params,
                 self.estimator is None,
+                n_threads,
             )
             for seed, train, test in tasks
         )

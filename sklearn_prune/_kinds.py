@@ -14,6 +14,7 @@ __all__ = [
     "is_dask_collection",
     "is_dask_frame",
     "is_memmap",
+    "is_pandas_frame",
     "is_text",
     "is_torch_tensor",
 ]
@@ -36,6 +37,11 @@ def is_dask_frame(obj: object) -> bool:
 def is_memmap(X: object) -> bool:
     """Whether ``X`` is a :class:`numpy.memmap` (``np.load(path, mmap_mode="r")``)."""
     return isinstance(X, np.memmap)
+
+
+def is_pandas_frame(X: object) -> bool:
+    """Whether ``X`` is a pandas DataFrame, checked without importing pandas."""
+    return _top_module(X) == "pandas" and type(X).__name__ == "DataFrame"
 
 
 def is_torch_tensor(X: object) -> bool:

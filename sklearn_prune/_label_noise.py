@@ -149,7 +149,8 @@ _NOISE_DOC = """drop_mislabeled : bool, default=False
     pred_probs : array-like of shape (n_samples, n_classes), default=None
         Out-of-fold predicted probabilities (cleanlab's ``pred_probs``,
         columns in the order of the sorted classes) to estimate label noise
-        from. None uses {{noise_source}}.
+        from. None uses
+        {{noise_source}}.
 
     label_noise : {"predicted_neq_given", "confident_learning"}, \
 default="predicted_neq_given"

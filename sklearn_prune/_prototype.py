@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -12,7 +13,7 @@ from ._arrays import n_rows
 from ._compat import Count, Interval
 from ._docstring import fill_doc
 from ._embedding import EMBEDDING_CONSTRAINT, embed
-from ._kinds import is_dask_collection, is_torch_tensor
+from ._kinds import is_dask_collection, is_memmap, is_torch_tensor
 from ._kmeans import (
     MAX_SAMPLES_CONSTRAINT,
     check_n_clusters,
@@ -26,8 +27,15 @@ from ._seeding import draw_seed
 from ._selection import class_codes
 from .base import BasePruner
 from .cluster import class_prototypes
+from .exceptions import PruningWarning
 
 __all__ = ["PrototypePruner"]
+
+#: ``fit`` warns when the widest column's standard deviation exceeds this many
+#: times the median column's (raw features, cosine distance)
+UNSCALED_RATIO = 100
+#: rows (evenly spaced) the column scales are estimated from
+SCALE_SAMPLE = 10_000
 
 
 @fill_doc
@@ -51,6 +59,13 @@ class PrototypePruner(BasePruner):
     returns lazy dask collections). With the same ``random_state`` and
     ``max_samples``, in-memory, memory-mapped and dask inputs keep the same
     rows. See :ref:`large_data`.
+
+    Cosine distance compares directions, so on raw features the columns with
+    the largest scale decide the scores: ``fit`` warns (a
+    :class:`~sklearn_prune.exceptions.PruningWarning`) when, with
+    ``embedding=None`` and an array in memory, the largest column standard
+    deviation is more than 100 times the median one. Scale the features
+    first (``StandardScaler`` before the pruner in a Pipeline).
 
     Read more in the :ref:`User Guide <user_guide>`.
 
@@ -250,6 +265,8 @@ class PrototypePruner(BasePruner):
             centroids, labels, distances = self._dask_scores(X, y, rng, say)
         else:
             E = self._embed(X)
+            if self.embedding is None:
+                self._warn_unscaled(E)
             if is_torch_tensor(E) and self.use_labels:
                 E = E.detach().float().cpu().numpy()
             if self.use_labels:
@@ -272,6 +289,37 @@ class PrototypePruner(BasePruner):
         self.labels_ = labels
         say("selecting rows")
         return distances
+
+    def _warn_unscaled(self, X) -> None:
+        """Warn when column scales differ by orders of magnitude (raw features)."""
+        if not isinstance(X, np.ndarray) or is_memmap(X) or X.ndim != 2:
+            return  # sparse, memory maps, tensors: not read twice
+        sample = X[:: max(1, X.shape[0] // SCALE_SAMPLE)]  # a view: evenly spaced
+        largest = float(np.max(np.abs(sample))) if sample.size else 0.0
+        if not 0.0 < largest < np.inf:
+            return
+        # the ratio of scales does not depend on a common factor: divide by
+        # the largest value first, so that squares of huge values stay finite
+        std = np.std(sample / largest, axis=0, dtype=np.float64) * largest
+        present = std > 0
+        if present.sum() < 2:
+            return
+        median = float(np.median(std[present]))
+        widest = int(np.argmax(std))
+        if std[widest] <= UNSCALED_RATIO * median:
+            return
+        names = getattr(self, "feature_names_in_", None)
+        name = repr(names[widest]) if names is not None else str(widest)
+        warnings.warn(
+            f"PrototypePruner compares rows by cosine on the raw features, and "
+            f"their scales differ by orders of magnitude: column {name} has "
+            f"standard deviation {std[widest]:.3g}, {std[widest] / median:.0f} "
+            f"times the median column's ({median:.3g}), so the largest columns "
+            f"decide the scores. Scale the features first, e.g. "
+            f"make_pipeline(StandardScaler(), PrototypePruner(...), model).",
+            PruningWarning,
+            stacklevel=5,  # _warn_unscaled, _compute_scores, fit, _fit_context
+        )
 
     def _dask_scores(self, X, y, rng, say):
         from ._kmeans_dask import class_prototype_scores, prototype_scores

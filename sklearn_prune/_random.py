@@ -20,8 +20,11 @@ class RandomPruner(BasePruner):
 
     The baseline against which every difficulty metric is judged: a metric is
     only useful where it beats random pruning at the same ``keep``. Scores are
-    uniform draws, one per row, from ``random_state``, so ``strategy`` makes no
-    difference to the distribution of the kept rows.
+    uniform draws, one per row, from ``random_state``: every policy would keep
+    a uniformly random subset, so ``strategy`` and ``drop_hardest`` must stay
+    at their defaults (``"hard"``, 0.0) and other values raise a
+    ``ValueError`` (a grid search over them would present noise as a
+    choice).
 
     ``X`` may be a :class:`numpy.memmap` (checked chunk by chunk, never
     copied) or a dask array or DataFrame; with dask, ``scores_`` and
@@ -72,6 +75,19 @@ class RandomPruner(BasePruner):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+    def _check_budget(self, X, y) -> None:
+        for name, default in (("strategy", "hard"), ("drop_hardest", 0.0)):
+            value = getattr(self, name)
+            if value != default:
+                raise ValueError(
+                    f"RandomPruner got `{name}`={value!r}, but random scores "
+                    f"have no order to apply a policy to: every value keeps a "
+                    f"uniformly random subset. Leave `{name}` at its default "
+                    f"({default!r}); to compare policies, use them on a "
+                    f"difficulty metric and compare with RandomPruner()."
+                )
+        super()._check_budget(X, y)
 
     def _compute_scores(self, X, y, rng, **params):
         # a function of each row's position: the same on every block of a

@@ -19,8 +19,9 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 
-from ._blocks import is_dask_collection, rows_of
+from ._blocks import rows_of
 from ._compat import KEEP_CONSTRAINT, Count, Interval, StrOptions, validate_params
+from ._kinds import is_dask_collection
 from ._order import Thresholds, decode_float_keys, float_keys, search, tie_keys
 from ._seeding import draw_seed
 from .exceptions import PruningWarning
@@ -453,12 +454,35 @@ def _check_labels(y, n_samples: int, scores):
     return classes, codes
 
 
+def _is_int(keep) -> bool:
+    return isinstance(keep, Integral) and not isinstance(keep, (bool, np.bool_))
+
+
+def _warn_integer_keep(keep, n_samples: int) -> None:
+    """``keep=1`` (an int) keeps one row: say so, and how to keep them all."""
+    if _is_int(keep) and keep == 1 and n_samples > 1:
+        warnings.warn(
+            "`keep`=1 is an int: it keeps one row (an int `keep` is a number "
+            "of rows). To keep every row, pass keep=1.0.",
+            PruningWarning,
+            stacklevel=5,  # the caller of select_indices (through its validation)
+        )
+
+
 def _warn_empty_classes(classes, counts, quotas, keep) -> None:
     empty = classes[(quotas == 0) & (counts > 0)]
     if empty.size:
+        n_samples = int(counts.sum())
+        cause = (
+            f"An int `keep` is a number of rows, not a fraction: keep={keep!r} "
+            f"keeps {keep} of {n_samples} rows in all. Pass a float (e.g. 0.5) "
+            f"for a fraction, or a larger int."
+            if _is_int(keep)
+            else "Increase `keep`."
+        )
         warnings.warn(
             f"Class balance keeps no row of classes {empty.tolist()}: "
-            f"their share of keep={keep!r} rounds to zero. Increase `keep`.",
+            f"their share of keep={keep!r} rounds to zero. {cause}",
             PruningWarning,
             stacklevel=5,  # the caller of select_indices (through its validation)
         )
@@ -485,6 +509,7 @@ def plan_selection(
     """
     scores, n_samples = _check_scores(scores)
     n_kept(keep, n_samples)  # a bad `keep` fails before any pass over the rows
+    _warn_integer_keep(keep, n_samples)
     seed = draw_seed(check_random_state(random_state))
     classes, codes = (
         _check_labels(y, n_samples, scores) if class_balance else (None, None)

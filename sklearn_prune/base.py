@@ -27,7 +27,14 @@ from ._compat import (
 )
 from ._docstring import fill_doc
 from ._embedding import check_text
-from ._kinds import is_dask_collection, is_memmap, is_text, is_torch_tensor
+from ._frames import check_numeric_columns
+from ._kinds import (
+    is_dask_collection,
+    is_memmap,
+    is_pandas_frame,
+    is_text,
+    is_torch_tensor,
+)
 from ._memmap import validate_memmap
 from ._selection import (
     POLICY_CONSTRAINTS,
@@ -47,6 +54,12 @@ _SPARSE_FORMATS = ("csr", "csc")
 #: scores are called uninformative, and the rows the check looks at at most
 UNINFORMATIVE_SHARE = 0.9
 UNINFORMATIVE_SAMPLE = 100_000
+#: what the message about a text column of a DataFrame ``X`` suggests
+_ENCODE_COLUMNS = (
+    "Every feature must be a number: drop or encode that column (e.g. "
+    "OneHotEncoder or OrdinalEncoder in a ColumnTransformer before the pruner), "
+    "or pass it as y."
+)
 
 
 def is_pruner(estimator: object) -> bool:
@@ -365,6 +378,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             return self._validate_memmap(X, y)
         if is_torch_tensor(X):
             return self._validate_tensor(X, y, tags.input_tags.three_d_array)
+        if is_pandas_frame(X):  # name a text column, not numpy's conversion error
+            check_numeric_columns(X, where="X", fix=_ENCODE_COLUMNS)
         check_params = dict(
             accept_sparse=_SPARSE_FORMATS if tags.input_tags.sparse else False,
             dtype=[np.float64, np.float32],

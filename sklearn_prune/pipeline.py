@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import nullcontext
 
 from sklearn import pipeline as _skpipeline
@@ -16,6 +17,7 @@ from sklearn.utils.validation import check_memory
 from ._arrays import PER_ROW_PARAMS, cut_per_row, n_rows
 from ._compat import (
     _fit_context,
+    _message_with_time,
     _name_estimators,
     _print_elapsed_time,
     _routing_enabled,
@@ -50,11 +52,18 @@ def _fit_transform_one(
 def _fit_resample_one(
     sampler, X, y, message_clsname, message, params, *, caller, callback_ctx
 ):
-    """Fit a sampler and return its resampled data (cached by ``memory``)."""
+    """Fit a sampler and return its resampled data (cached by ``memory``).
+
+    With ``verbose``, its line also says how many rows it kept.
+    """
     with callback_ctx.propagate_callback_context(sampler):
         callback_ctx.call_on_fit_task_begin(estimator=caller, X=X, y=y)
-        with _print_elapsed_time(message_clsname, message):
-            X_res, y_res = sampler.fit_resample(X, y, **params.get("fit", {}))
+        start = time.perf_counter()
+        X_res, y_res = sampler.fit_resample(X, y, **params.get("fit", {}))
+        if message is not None:
+            kept = f"{message}, kept {n_rows(X_res)} of {n_rows(X)} rows"
+            elapsed = time.perf_counter() - start
+            print(_message_with_time(message_clsname, kept, elapsed), flush=True)
         callback_ctx.call_on_fit_task_end(estimator=caller, X=X_res, y=y_res)
     return X_res, y_res, sampler
 

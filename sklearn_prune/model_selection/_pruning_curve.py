@@ -327,7 +327,7 @@ def _as_labels(y):
 def _fold_scores(pruner, X, y, train, seed, label, verbose):
     """Difficulty scores of the rows of one training fold."""
     start = time.perf_counter()
-    neutral = dict(keep=1, strategy="hard", drop_hardest=0.0, class_balance=False)
+    neutral = dict(keep=1.0, strategy="hard", drop_hardest=0.0, class_balance=False)
     fitted = clone(pruner).set_params(random_state=seed, **neutral)
     fitted.fit(take_rows(X, train), None if y is None else take_rows(y, train))
     if verbose:
