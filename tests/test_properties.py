@@ -166,6 +166,7 @@ def _fair_shares(counts: np.ndarray, budget: int) -> np.ndarray:
     return np.minimum(counts, high)
 
 
+@pytest.mark.filterwarnings("ignore:`keep`=1 is an int:UserWarning")  # budget 1
 @given(
     scores=scores_arrays,
     budget=st.integers(1, 80),

@@ -305,6 +305,7 @@ def test_channels_last_images_are_refused(as_tensor):
 
 
 # -- found by the property tests ---------------------------------------------------
+@pytest.mark.filterwarnings("ignore:`keep`=1 is an int:UserWarning")
 @pytest.mark.parametrize("strategy", ["stratified", "moderate"])
 def test_policies_with_a_class_that_keeps_no_row(strategy):
     from sklearn_prune import select_indices
