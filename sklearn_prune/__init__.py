@@ -9,7 +9,10 @@ and :class:`Pipeline` runs them while fitting only.
 # SPDX-License-Identifier: BSD-3-Clause
 
 from ._dynamic import DynamicPruningClassifier
+from ._dynamics import TrainingDynamics
+from ._dynamics_pruners import RecordedDynamicsPruner, TrainingDynamicsPruner
 from ._el2n import EL2NPruner
+from ._label_noise import find_label_issues
 from ._oracle import OraclePruner
 from ._prototype import PrototypePruner
 from ._random import RandomPruner
@@ -29,8 +32,12 @@ __all__ = [
     "Pipeline",
     "PrototypePruner",
     "RandomPruner",
+    "RecordedDynamicsPruner",
     "ScorePruner",
     "SemDedupPruner",
+    "TrainingDynamics",
+    "TrainingDynamicsPruner",
+    "find_label_issues",
     "is_pruner",
     "make_pipeline",
     "select_indices",

@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._arrays import cut_per_row, n_rows, take_rows
 from ._compat import HasMethods, Interval, _fit_context, _routing_enabled
-from ._docstring import fill_doc
+from ._label_noise import LabelNoiseMixin, fill_noise_doc
 from ._seeding import draw_seeds
 from ._threads import limit_threads, threads_per_worker
 from .base import BasePruner
@@ -211,7 +211,7 @@ def _seeded(estimator, seed: int):
 def _member_error_norms(
     estimator, X, y, classes, train, test, fit_params, quiet, n_threads
 ):
-    """Fit one probe on ``train`` rows and return EL2N of the ``test`` rows.
+    """Fit one probe on ``train`` rows; EL2N and probabilities of the ``test`` rows.
 
     ``train`` or ``test`` None means all rows. Per-row fit parameters
     (``sample_weight``) are cut to the training rows. The probe runs
@@ -233,8 +233,9 @@ def _member_error_norms(
     full = np.zeros((proba.shape[0], classes.shape[0]))
     full[:, np.searchsorted(classes, estimator.classes_)] = proba
     codes = np.searchsorted(classes, y if test is None else y[test])
-    full[np.arange(full.shape[0]), codes] -= 1.0
-    return test, np.linalg.norm(full, axis=1)
+    error = full.copy()
+    error[np.arange(full.shape[0]), codes] -= 1.0
+    return test, np.linalg.norm(error, axis=1), full
 
 
 #: how far a probability row may sum from 1 (float32 softmax is ~1e-6 off)
@@ -285,8 +286,8 @@ def _check_probabilities(estimator, proba, classes, n_test: int) -> None:
         )
 
 
-@fill_doc
-class EL2NPruner(BasePruner):
+@fill_noise_doc("the probes' mean probabilities (out-of-fold with ``cv``)")
+class EL2NPruner(LabelNoiseMixin, BasePruner):
     """Score rows by the error L2 norm (EL2N) of briefly trained probes.
 
     EL2N (Paul, Ganguli and Dziugaite, 2021) is, for each row,
@@ -336,6 +337,8 @@ class EL2NPruner(BasePruner):
         probes cannot predict that class, so the class's test rows look
         maximally hard.
 
+    {{noise}}
+
     {{class_balance}}
 
     {{random_state}}
@@ -357,6 +360,8 @@ class EL2NPruner(BasePruner):
 
     classes_ : ndarray of shape (n_classes,)
         Class labels seen during fit.
+
+    {{noise_attrs}}
 
     Notes
     -----
@@ -399,6 +404,7 @@ class EL2NPruner(BasePruner):
 
     _parameter_constraints: dict = {
         **BasePruner._parameter_constraints,
+        **LabelNoiseMixin._noise_constraints,
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "cv": ["cv_object"],
@@ -424,6 +430,9 @@ class EL2NPruner(BasePruner):
         estimator=None,
         n_estimators=5,
         cv=None,
+        drop_mislabeled=False,
+        pred_probs=None,
+        label_noise="predicted_neq_given",
         class_balance="auto",
         random_state=None,
         n_jobs=None,
@@ -440,6 +449,9 @@ class EL2NPruner(BasePruner):
         self.estimator = estimator
         self.n_estimators = n_estimators
         self.cv = cv
+        self.drop_mislabeled = drop_mislabeled
+        self.pred_probs = pred_probs
+        self.label_noise = label_noise
         self.n_jobs = n_jobs
         self.verbose = verbose
 
@@ -532,11 +544,13 @@ class EL2NPruner(BasePruner):
             for seed, train, test in tasks
         )
         total, times_tested = np.zeros(n_samples), np.zeros(n_samples)
+        proba = np.zeros((n_samples, self.classes_.shape[0]))
         start = time.perf_counter()
-        for done, (test, norms) in enumerate(results, start=1):
+        for done, (test, norms, member_proba) in enumerate(results, start=1):
             rows = slice(None) if test is None else test
             np.add.at(total, rows, norms)
             np.add.at(times_tested, rows, 1.0)
+            np.add.at(proba, rows, member_proba)
             if self.verbose:
                 member, fold = divmod(done - 1, len(splits))
                 where = "" if self.cv is None else f", fold {fold + 1}/{len(splits)}"
@@ -546,6 +560,8 @@ class EL2NPruner(BasePruner):
                     f"{time.perf_counter() - start:.1f} s elapsed",
                     flush=True,
                 )
+        # the probes' mean probabilities: label noise (out-of-fold with cv)
+        self._noise_proba = proba / times_tested[:, None]
         return total / times_tested
 
     @staticmethod

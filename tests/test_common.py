@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -11,8 +12,11 @@ from sklearn_prune import (
     OraclePruner,
     PrototypePruner,
     RandomPruner,
+    RecordedDynamicsPruner,
     ScorePruner,
     SemDedupPruner,
+    TrainingDynamics,
+    TrainingDynamicsPruner,
 )
 
 
@@ -28,6 +32,28 @@ class AnyWidthOraclePruner(OraclePruner):
 
     def _teacher_weights(self, n_features):
         return np.full(n_features, 1 / np.sqrt(n_features)), 0.0
+
+
+class AnyRowsRecordedDynamicsPruner(RecordedDynamicsPruner):
+    """RecordedDynamicsPruner whose recorder is filled in fit, for any number of rows.
+
+    A recorder holds a fixed number of rows, which scikit-learn's checks (data
+    of many sizes) cannot match. This subclass records a made-up run of as
+    many rows as X has (logits from its first column, three epochs), then
+    lets RecordedDynamicsPruner prune with it; the recorder itself is tested
+    in test_dynamics.py.
+    """
+
+    def _compute_scores(self, X, y, rng, **params):
+        first = np.asarray(first_column(X, y), dtype=np.float64)
+        n = first.shape[0]
+        recorder = TrainingDynamics(n, 2)
+        for epoch in range(3):
+            logits = np.column_stack([np.zeros(n), first * (epoch + 1)])
+            recorder.update(np.arange(n), logits, np.zeros(n, dtype=int))
+        # a copy holds the recorder: fit must not change the parameters
+        copy = clone(self, safe=False).set_params(recorder=recorder)
+        return RecordedDynamicsPruner._compute_scores(copy, X, y, rng, **params)
 
 
 def first_column(X, y):
@@ -52,6 +78,19 @@ def _instances():
         SemDedupPruner(keep=3, keep_in_group="random", n_iter=5, random_state=0),
         ScorePruner(scores=first_column, keep=0.5, random_state=0),
         ScorePruner(scores=first_column, keep=2, strategy="easy", random_state=0),
+        TrainingDynamicsPruner(keep=0.5, n_epochs=2, random_state=0),
+        TrainingDynamicsPruner(
+            keep=0.2,
+            estimator=LogisticRegression(),
+            metric="forgetting",
+            n_epochs=3,
+            drop_hardest="auto",
+            strategy="stratified",
+            random_state=0,
+        ),
+        AnyRowsRecordedDynamicsPruner(
+            recorder=TrainingDynamics(1, 2), keep=0.5, random_state=0
+        ),
     ]
 
 
@@ -93,7 +132,7 @@ _LABELS_UNUSED = {
 
 def _imblearn_expected_failures(estimator):
     failures = {"check_samplers_fit": _SAMPLING_STRATEGY}
-    if not isinstance(estimator, EL2NPruner):
+    if not isinstance(estimator, (EL2NPruner, TrainingDynamicsPruner)):
         failures.update(_LABELS_UNUSED)
     if isinstance(estimator, (PrototypePruner, SemDedupPruner)):
         failures["check_samplers_pandas_sparse"] = (

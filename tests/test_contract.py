@@ -17,8 +17,11 @@ from sklearn_prune import (
     OraclePruner,
     PrototypePruner,
     RandomPruner,
+    RecordedDynamicsPruner,
     ScorePruner,
     SemDedupPruner,
+    TrainingDynamics,
+    TrainingDynamicsPruner,
 )
 
 N_FEATURES = 8
@@ -29,6 +32,21 @@ def _first_feature(X, y):
     return (X[:, [0]].toarray() if sp.issparse(X) else np.asarray(X)[:, [0]]).ravel()
 
 
+def _recorder(n_samples=300, n_classes=2, n_epochs=3):
+    """A filled recorder for RecordedDynamicsPruner: logits of a made-up run."""
+    rng = np.random.RandomState(0)
+    labels = rng.randint(n_classes, size=n_samples)
+    rec = TrainingDynamics(n_samples, n_classes, keep_proba=True)
+    for _ in range(n_epochs):
+        logits = rng.normal(size=(n_samples, n_classes)) + np.eye(n_classes)[labels]
+        rec.update(np.arange(n_samples), logits, labels)
+    return rec
+
+
+#: pruners that need class labels (the others pass any target through)
+USE_LABELS = (EL2NPruner, TrainingDynamicsPruner)
+
+
 def _pruners(**kw):
     return [
         RandomPruner(**kw),
@@ -37,6 +55,8 @@ def _pruners(**kw):
         OraclePruner(teacher=np.arange(1.0, N_FEATURES + 1), **kw),
         SemDedupPruner(n_clusters=3, **kw),
         ScorePruner(scores=_first_feature, **kw),
+        TrainingDynamicsPruner(estimator=LogisticRegression(), n_epochs=3, **kw),
+        RecordedDynamicsPruner(recorder=_recorder(), **kw),
     ]
 
 
@@ -121,7 +141,7 @@ def test_float32_stays_float32_and_input_is_not_modified(pruner, Xy):
 
 @pytest.mark.parametrize(
     "pruner",
-    [p for p in _pruners(keep=0.4, random_state=0) if not isinstance(p, EL2NPruner)],
+    [p for p in _pruners(keep=0.4, random_state=0) if not isinstance(p, USE_LABELS)],
     ids=lambda p: type(p).__name__,
 )
 def test_unsupervised_pruners_work_without_y(pruner, Xy):
@@ -231,7 +251,7 @@ def test_use_labels_refuses_continuous_targets(Xy):
 
 @pytest.mark.parametrize(
     "pruner",
-    [p for p in _pruners(keep=0.4, random_state=0) if not isinstance(p, EL2NPruner)],
+    [p for p in _pruners(keep=0.4, random_state=0) if not isinstance(p, USE_LABELS)],
     ids=lambda p: type(p).__name__,
 )
 def test_targets_pass_through_pruners_that_do_not_use_them(pruner, Xy):

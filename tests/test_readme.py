@@ -78,6 +78,12 @@ def test_torch_snippet_runs_as_written():
     _run("## Images and the GPU (optional torch backend)")
 
 
+def test_training_dynamics_snippet_runs_as_written(capsys):
+    _run("## Scores from one training run, and label noise")
+    rate, recall = map(float, capsys.readouterr().out.split())
+    assert 0.08 < rate < 0.2 and recall > 0.9  # 10% flipped, nearly all flagged
+
+
 def test_dynamic_pruning_snippet_runs_as_written(capsys):
     pytest.importorskip("torch")
     _run("## Dynamic pruning during training")
