@@ -22,7 +22,7 @@ under 2 minutes on 2 cores) from the repository root. Three parts:
 3. **Pruning with noisy labels** (digits, train labels flipped, test labels
    clean): a logistic regression trained on the rows kept by AUM with
    coverage-centric selection (``strategy="stratified"``) and
-   ``drop_hardest`` set by hand to 0, .1, .2, .3, .4, or ``"auto"``
+   ``drop_hardest`` set by hand to 0, .1, .2, .3, .4, or ``"noise_rate"``
    (the estimated noise rate, by either estimate), or with
    ``drop_mislabeled=True``; against random pruning, at 0% (clean), 10%,
    20% and 40% flipped labels. Mean test accuracy over seeds (new split,
@@ -219,9 +219,9 @@ def pruning_table(args):
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300))
     policies = {f"drop_hardest={d}": dict(drop_hardest=d) for d in hand}
     autos = {
-        "auto (predicted != given)": dict(drop_hardest="auto"),
-        "auto (confident learning)": dict(
-            drop_hardest="auto", label_noise="confident_learning"
+        "noise_rate (predicted != given)": dict(drop_hardest="noise_rate"),
+        "noise_rate (confident learning)": dict(
+            drop_hardest="noise_rate", label_noise="confident_learning"
         ),
     }
     policies.update(autos)

@@ -124,7 +124,7 @@ print(
 # %%
 # Removing them, then pruning
 # ---------------------------
-# ``drop_hardest="auto"`` removes the hardest ``noise_rate_`` of each class
+# ``drop_hardest="noise_rate"`` removes the hardest ``noise_rate_`` of each class
 # before coverage-centric selection (``strategy="stratified"``) draws its
 # rows; ``drop_mislabeled=True`` removes the flagged rows instead. Both
 # against random pruning and against no removal, at a few sizes.
@@ -135,8 +135,8 @@ candidates = {
     "AUM, stratified": lambda keep: TrainingDynamicsPruner(
         keep=keep, strategy="stratified", random_state=0
     ),
-    'AUM, stratified, drop_hardest="auto"': lambda keep: TrainingDynamicsPruner(
-        keep=keep, strategy="stratified", drop_hardest="auto", random_state=0
+    'AUM, stratified, drop_hardest="noise_rate"': lambda keep: TrainingDynamicsPruner(
+        keep=keep, strategy="stratified", drop_hardest="noise_rate", random_state=0
     ),
     "AUM, stratified, drop_mislabeled": lambda keep: TrainingDynamicsPruner(
         keep=keep, strategy="stratified", drop_mislabeled=True, random_state=0
@@ -159,7 +159,7 @@ ax.legend(fontsize="small")
 # Without removal, coverage-centric selection keeps the flipped rows (the
 # hardest strata are small, and filled first) and loses to random pruning.
 # Removing the suspected rows first is what makes pruning pay on noisy
-# labels; ``drop_hardest="auto"`` sets CCS's beta from the data instead of
+# labels; ``drop_hardest="noise_rate"`` sets CCS's beta from the data instead of
 # by hand. ``benchmarks/bench_dynamics.py`` measures this over several
 # splits and noise levels (see the User Guide).
 #
@@ -183,7 +183,7 @@ for _ in range(8):  # epochs
             recorder.update(batch, logits, y_noisy[batch])
         model.partial_fit(X_scaled[batch], y_noisy[batch], classes=classes)
 own = RecordedDynamicsPruner(
-    recorder=recorder, keep=0.5, strategy="stratified", drop_hardest="auto"
+    recorder=recorder, keep=0.5, strategy="stratified", drop_hardest="noise_rate"
 ).fit(X_train, y_noisy)
 print(
     f"own loop: AUROC {roc_auc_score(flipped, own.scores_):.3f}, "

@@ -160,7 +160,7 @@ default="predicted_neq_given"
         estimate (cleanlab's). Confident learning flags fewer rows, nearly
         all of them mislabeled, and underestimates the rate a little; the
         default errs on the high side, which measured better for
-        ``drop_hardest="auto"`` and ``drop_mislabeled`` (under-removal
+        ``drop_hardest="noise_rate"`` and ``drop_mislabeled`` (under-removal
         leaves mislabeled rows at the hard end of the scores, where the
         policies draw from; see the User Guide)."""
 
@@ -170,17 +170,17 @@ _NOISE_ATTRS = """label_issues_ : ndarray of shape (n_samples,), dtype=bool
 
     noise_rate_ : float
         Estimated fraction of mislabeled rows; the value of
-        ``drop_hardest="auto"``."""
+        ``drop_hardest="noise_rate"``."""
 
-#: the shared policy text, with drop_hardest="auto"
+#: the shared policy text, with drop_hardest="noise_rate"
 _POLICY_DOC = "\n\n    ".join(
     [
         _SHARED["strategy"],
         _SHARED["drop_hardest"].replace(
             "drop_hardest : float in [0, 1), default=0.0",
-            'drop_hardest : float in [0, 1) or "auto", default=0.0',
+            'drop_hardest : float in [0, 1) or "noise_rate", default=0.0',
         )
-        + """ ``"auto"`` uses the estimated noise rate
+        + """ ``"noise_rate"`` uses the estimated noise rate
         (``noise_rate_``), so that CCS's beta need not be set by hand.""",
         _SHARED["n_strata"],
     ]
@@ -212,21 +212,24 @@ class LabelNoiseMixin:
     probabilities it computed while scoring in ``self._noise_proba`` (rows x
     sorted classes), or None; ``pred_probs`` given by the user take their
     place. Its parameters ``drop_mislabeled`` and ``pred_probs``, and
-    ``drop_hardest="auto"``, are then handled here.
+    ``drop_hardest="noise_rate"``, are then handled here.
     """
 
     _noise_constraints: dict = {
-        "drop_hardest": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
+        "drop_hardest": [
+            Interval(Real, 0, 1, closed="left"),
+            StrOptions({"noise_rate"}),
+        ],
         "drop_mislabeled": ["boolean"],
         "pred_probs": ["array-like", None],
         "label_noise": [StrOptions(set(NOISE_METHODS))],
     }
 
     def _needs_noise(self) -> bool:
-        return bool(self.drop_mislabeled) or isinstance(self.drop_hardest, str)
+        return bool(self.drop_mislabeled) or self.drop_hardest == "noise_rate"
 
     def _check_budget(self, X, y) -> None:
-        if isinstance(self.drop_hardest, str):
+        if self.drop_hardest == "noise_rate":
             # the fraction is estimated while scoring and checked then
             n_kept(self.keep, n_rows(X))
             return
@@ -260,10 +263,10 @@ class LabelNoiseMixin:
         self._estimate_noise(y)
         self.__dict__.pop("_noise_proba", None)
         removing = bool(self.drop_mislabeled) and bool(self.label_issues_.any())
-        if not removing and not isinstance(self.drop_hardest, str):
+        if not removing and self.drop_hardest != "noise_rate":
             return super()._select(scores, y, rng)  # nothing of label noise
         drop = self.drop_hardest
-        if isinstance(drop, str):  # "auto": the estimated noise rate
+        if drop == "noise_rate":  # the estimated noise rate
             drop = min(self.noise_rate_, np.nextafter(1.0, 0.0))
         balanced = self._balances_classes(y)
         self._warn_if_uninformative(scores, y if balanced else None)

@@ -84,7 +84,7 @@ def _instances():
             estimator=LogisticRegression(),
             metric="forgetting",
             n_epochs=3,
-            drop_hardest="auto",
+            drop_hardest="noise_rate",
             strategy="stratified",
             random_state=0,
         ),

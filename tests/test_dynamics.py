@@ -363,7 +363,7 @@ def test_drop_mislabeled_never_keeps_a_flagged_row(noisy_digits):
 def test_drop_hardest_auto_is_the_estimated_noise_rate(noisy_digits):
     X, y, _ = noisy_digits
     kw = dict(n_epochs=4, keep=0.4, strategy="stratified", random_state=0)
-    auto = TrainingDynamicsPruner(drop_hardest="auto", **kw).fit(X, y)
+    auto = TrainingDynamicsPruner(drop_hardest="noise_rate", **kw).fit(X, y)
     by_hand = TrainingDynamicsPruner(drop_hardest=auto.noise_rate_, **kw).fit(X, y)
     np.testing.assert_array_equal(auto.sample_indices_, by_hand.sample_indices_)
 
@@ -372,7 +372,7 @@ def test_drop_hardest_auto_refuses_a_budget_it_cannot_meet(noisy_digits):
     X, y, _ = noisy_digits
     with pytest.raises(ValueError, match="drop_hardest"):
         TrainingDynamicsPruner(
-            n_epochs=2, keep=0.95, drop_hardest="auto", random_state=0
+            n_epochs=2, keep=0.95, drop_hardest="noise_rate", random_state=0
         ).fit(X, y)
 
 
@@ -395,7 +395,7 @@ def test_recorded_pruner_prunes_with_the_users_recorder(trajectory):
     np.testing.assert_array_equal(p.scores_, toneva_forgetting(logits, y))
     assert p.sample_indices_.shape == (20,)
     assert not hasattr(p, "noise_rate_")  # label noise only where asked for
-    p.set_params(drop_hardest="auto", strategy="stratified").fit(X, y)
+    p.set_params(drop_hardest="noise_rate", strategy="stratified").fit(X, y)
     assert 0 < p.noise_rate_ < 1 and p.label_issues_.shape == (N,)
     with pytest.raises(ValueError, match="recorder"):
         RecordedDynamicsPruner(recorder=rec).fit(np.zeros((N + 1, 3)), np.r_[y, 0])
@@ -495,7 +495,7 @@ def test_el2n_finds_and_removes_mislabeled_rows(noisy_digits):
         keep=0.4,
         strategy="stratified",
         drop_mislabeled=True,
-        drop_hardest="auto",
+        drop_hardest="noise_rate",
         label_noise="confident_learning",
         random_state=0,
     ).fit(X, y)
