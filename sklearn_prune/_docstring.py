@@ -35,14 +35,32 @@ _SHARED = {
         for.""",
     "n_strata": """n_strata : int in [1, 10000], default=50
         Number of equal-width score strata of ``strategy="stratified"``.""",
-    "class_balance": """class_balance : bool or "auto", default="auto"
-        If True, every class keeps the same fraction of its rows (largest
-        remainder rounding keeps the total exact) and ``strategy`` applies
-        within each class, so that pruning cannot starve a class. Needs ``y``
-        with class labels (one-hot rows are accepted). ``"auto"`` balances
-        when ``y`` holds class labels (binary, multiclass or one-hot rows)
-        and not otherwise (no ``y``, continuous values): measured to pay on
-        average for every metric and policy (see the User Guide).""",
+    "class_balance": """class_balance : str, bool or dict, default="auto"
+        How the budget is split over classes (the class quotas); ``strategy``
+        then applies within each class. Composes with every ``strategy``.
+
+        - ``"equal"`` (or True): every class keeps the same fraction of its
+          rows (largest-remainder rounding keeps the total exact), so that
+          pruning cannot starve a class.
+        - ``"difficulty"``: DRoP (Vysogorets, Ahuja and Kempe, ICLR 2025,
+          "Distributionally Robust Data Pruning"): each class's share of the
+          budget is proportional to its error rate, measured out of fold by a
+          cheap cross-validated probe (EL2N with ``cv`` reuses its own
+          probes), so harder classes keep more rows; a class never keeps more
+          rows than it has and the excess goes to the others. Aims at the
+          worst class's accuracy, possibly at some cost in overall accuracy.
+          The rates are stored in ``class_errors_``.
+        - a dict ``{class: error_rate}``: ``"difficulty"`` with your own
+          per-class error rates (e.g. from a validation set).
+        - ``"none"`` (or False): no quotas; rows of every class compete for
+          the whole budget.
+        - ``"auto"``: ``"equal"`` when ``y`` holds class labels (binary,
+          multiclass or one-hot rows), ``"none"`` otherwise (no ``y``,
+          continuous values); chosen by measurement on real data (see the
+          User Guide, "Defaults").
+
+        Every rule but ``"none"`` and ``"auto"`` needs ``y`` with class
+        labels.""",
     "random_state": """random_state : int, RandomState instance or None, default=None
         Seeds everything random in ``fit``, breaks ties between equal scores
         and draws rows within a stratum. Pass an int for reproducible
@@ -63,7 +81,12 @@ _SHARED = {
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.""",
+        has feature names that are all strings.
+
+    class_errors_ : dict
+        Error rate of every class, by class label, that set the class
+        quotas. Defined only when ``class_balance`` is ``"difficulty"`` or a
+        dict.""",
 }
 
 

@@ -27,6 +27,7 @@ from ._arrays import cut_per_row, n_rows, take_rows
 from ._compat import HasMethods, Interval, _routing_enabled
 from ._docstring import fill_doc
 from ._seeding import draw_seeds
+from ._selection import class_error_rates
 from .base import BasePruner
 from .exceptions import PruningWarning
 
@@ -61,7 +62,7 @@ def _seeded(estimator, seed: int):
 
 
 def _member_error_norms(estimator, X, y, classes, train, test, fit_params, quiet):
-    """Fit one probe on ``train`` rows and return EL2N of the ``test`` rows.
+    """Fit one probe on ``train`` rows; EL2N of the ``test`` rows and its mistakes.
 
     ``train`` or ``test`` None means all rows. Per-row fit parameters
     (``sample_weight``) are cut to the training rows.
@@ -81,8 +82,9 @@ def _member_error_norms(estimator, X, y, classes, train, test, fit_params, quiet
     full = np.zeros((proba.shape[0], classes.shape[0]))
     full[:, np.searchsorted(classes, estimator.classes_)] = proba
     codes = np.searchsorted(classes, y if test is None else y[test])
+    wrong = np.argmax(full, axis=1) != codes
     full[np.arange(full.shape[0]), codes] -= 1.0
-    return test, np.linalg.norm(full, axis=1)
+    return test, np.linalg.norm(full, axis=1), wrong
 
 
 @fill_doc
@@ -307,10 +309,12 @@ class EL2NPruner(BasePruner):
             for seed, train, test in tasks
         )
         total, times_tested = np.zeros(n_samples), np.zeros(n_samples)
+        wrong = np.zeros(n_samples)
         start = time.perf_counter()
-        for done, (test, norms) in enumerate(results, start=1):
+        for done, (test, norms, mistakes) in enumerate(results, start=1):
             rows = slice(None) if test is None else test
             np.add.at(total, rows, norms)
+            np.add.at(wrong, rows, mistakes)
             np.add.at(times_tested, rows, 1.0)
             if self.verbose:
                 member, fold = divmod(done - 1, len(splits))
@@ -321,7 +325,27 @@ class EL2NPruner(BasePruner):
                     f"{time.perf_counter() - start:.1f} s elapsed",
                     flush=True,
                 )
+        # out-of-fold mistakes (with cv) serve the difficulty quota for free
+        self._held_out_wrong = None if self.cv is None else wrong / times_tested
         return total / times_tested
+
+    def _class_error_rates(self, X, y, rng):
+        """Per-class error rates: the probes' own out-of-fold mistakes with ``cv``.
+
+        Without ``cv`` the probes saw every row they scored, so a cheap
+        cross-validated run of the same probe measures the errors instead.
+        """
+        if self._held_out_wrong is None:
+            from ._class_errors import probe_class_errors
+
+            return probe_class_errors(
+                X, self._class_labels(y), rng, self._probe(n_rows(X))
+            )
+        codes = np.searchsorted(self.classes_, self._class_labels(y))
+        errors = class_error_rates(
+            codes, self._held_out_wrong, self.classes_.shape[0]
+        )
+        return dict(zip(self.classes_.tolist(), errors.tolist()))
 
     @staticmethod
     def _class_labels(y):

@@ -260,11 +260,11 @@ class SemDedupPruner(BasePruner):
         ``drop_hardest``) is accepted: there is no budget to apply a policy
         to, and any other value raises a ``ValueError``.
 
-    class_balance : bool or "auto", default="auto"
-        With a ``keep`` budget, as in every pruner: every class keeps the same
-        fraction of its rows (``"auto"``: when ``y`` holds class labels; True
-        needs them). With ``keep=None`` the threshold, not a budget, decides:
-        ``"auto"`` does nothing and True is refused.
+    class_balance : str, bool or dict, default="auto"
+        With a ``keep`` budget, the class quotas, as in every pruner (see
+        :class:`PrototypePruner`). With ``keep=None`` the threshold, not a
+        budget, decides: ``"auto"``, ``"none"`` and False do nothing and the
+        other values are refused.
 
     {{random_state}}
 
@@ -430,7 +430,7 @@ class SemDedupPruner(BasePruner):
         refused = {
             "strategy": self.strategy != "hard",
             "drop_hardest": self.drop_hardest != 0,
-            "class_balance": self.class_balance is True,
+            "class_balance": self.class_balance not in ("auto", "none", False),
         }
         for name, bad in refused.items():
             if bad:

@@ -28,14 +28,20 @@ from ._docstring import fill_doc
 from ._embedding import check_text, is_text
 from ._memmap import is_memmap, validate_memmap
 from ._selection import (
+    CLASS_QUOTAS,
     POLICY_CONSTRAINTS,
     check_budget,
     class_codes,
+    class_quota_rule,
     has_class_labels,
     select_indices,
 )
 
-__all__ = ["BasePruner", "is_pruner"]
+__all__ = ["AUTO_CLASS_QUOTA", "BasePruner", "is_pruner"]
+
+#: the class-quota rule of ``class_balance="auto"`` when ``y`` holds class
+#: labels, chosen by measurement (``benchmarks/bench_defaults.py``)
+AUTO_CLASS_QUOTA = "equal"
 
 
 def is_pruner(estimator: object) -> bool:
@@ -102,7 +108,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     _parameter_constraints: dict = {
         **POLICY_CONSTRAINTS,
-        "class_balance": ["boolean", StrOptions({"auto"})],
+        "class_balance": ["boolean", StrOptions({"auto", *CLASS_QUOTAS}), dict],
         "random_state": ["random_state"],
     }
 
@@ -136,14 +142,33 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         return False
 
     def _requires_y(self) -> bool:
-        # "auto" balances only when y holds class labels: only True needs y
-        return not isinstance(self.class_balance, str) and bool(self.class_balance)
+        # "auto" sets quotas only when y holds class labels; "none" needs no y
+        return self.class_balance not in ("auto", "none", False)
+
+    def _class_rule(self, y) -> str:
+        """The class-quota rule ``fit`` applies on the validated target ``y``.
+
+        One of :data:`~sklearn_prune._selection.CLASS_QUOTAS`. ``"auto"`` is
+        :data:`AUTO_CLASS_QUOTA` when ``y`` holds class labels, else
+        ``"none"``.
+        """
+        if isinstance(self.class_balance, str) and self.class_balance == "auto":
+            return AUTO_CLASS_QUOTA if has_class_labels(y) else "none"
+        return class_quota_rule(self.class_balance)
 
     def _balances_classes(self, y) -> bool:
         """Whether ``fit`` selects class by class on the validated target ``y``."""
-        if isinstance(self.class_balance, str):  # "auto": class labels only
-            return has_class_labels(y)
-        return bool(self.class_balance)
+        return self._class_rule(y) != "none"
+
+    def _class_error_rates(self, X, y, rng: np.random.RandomState) -> dict:
+        """Per-class error rates for the difficulty quota, by class label.
+
+        A cheap cross-validated probe on ``X`` by default; a pruner that
+        trains probes of its own overrides this to reuse them.
+        """
+        from ._class_errors import probe_class_errors
+
+        return probe_class_errors(X, y, rng)
 
     def _checks_rows_while_scoring(self) -> bool:
         """Whether scoring itself reads every row and refuses NaN (out of core)."""
@@ -208,8 +233,18 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
                 f"expected {n_samples} finite values."
             )
         self.scores_ = scores
+        self._set_class_errors(X, y, rng)
         self.sample_indices_ = self._select(scores, y, rng)
         return self
+
+    def _set_class_errors(self, X, y, rng) -> None:
+        """``class_errors_`` for the difficulty rule: given, or measured."""
+        if self._class_rule(y) != "difficulty":
+            return
+        if isinstance(self.class_balance, dict):
+            self.class_errors_ = dict(self.class_balance)
+        else:
+            self.class_errors_ = self._class_error_rates(X, y, rng)
 
     def _check_budget(self, X, y) -> None:
         """Raise if ``keep`` asks for more rows than ``X`` (or a class) has."""
@@ -232,7 +267,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             drop_hardest=self.drop_hardest,
             n_strata=self.n_strata,
             y=y,
-            class_balance=self._balances_classes(y),
+            class_balance=self._class_rule(y),
+            class_errors=getattr(self, "class_errors_", None),
             random_state=rng,
         )
 
@@ -242,6 +278,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
         try:  # a block's error (NaN) surfaces here, when the blocks are computed
             scores = checked_scores(scores, n_samples, type(self).__name__)
+            self._set_class_errors(scores, y, rng)  # given errors only: X is lazy
             indices = self._select(scores, y, rng).persist()
         except BaseException:
             self._clear_fitted()  # nothing half-written
@@ -288,7 +325,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         if y is None and self._requires_y():
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
-                f"is None (needed by class_balance=True or by the pruner itself)."
+                f"is None (needed by class_balance={self.class_balance!r} or by the "
+                f"pruner itself)."
             )
         if is_text(X):
             return self._validate_text(X, y)
