@@ -342,9 +342,7 @@ class EL2NPruner(BasePruner):
                 X, self._class_labels(y), rng, self._probe(n_rows(X))
             )
         codes = np.searchsorted(self.classes_, self._class_labels(y))
-        errors = class_error_rates(
-            codes, self._held_out_wrong, self.classes_.shape[0]
-        )
+        errors = class_error_rates(codes, self._held_out_wrong, self.classes_.shape[0])
         return dict(zip(self.classes_.tolist(), errors.tolist()))
 
     @staticmethod
