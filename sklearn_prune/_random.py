@@ -33,7 +33,14 @@ class RandomPruner(BasePruner):
     ----------
     {{keep}}
 
-    {{policy}}
+    strategy : {"hard", "easy", "stratified", "moderate"}, default="hard"
+        Makes no difference to the distribution of the kept rows (the scores
+        are random); ``"hard"``, the cheapest selection, is the default.
+
+    drop_hardest : float in [0, 1) or "auto", default=0.0
+        As in every pruner; no difference to the distribution either.
+
+    {{n_strata}}
 
     {{class_balance}}
 
@@ -68,6 +75,25 @@ class RandomPruner(BasePruner):
 
     _accept_sparse = ("csr", "csc")
     _out_of_core = True
+
+    def __init__(
+        self,
+        *,
+        keep=0.5,
+        strategy="hard",
+        drop_hardest=0.0,
+        n_strata=50,
+        class_balance="auto",
+        random_state=None,
+    ):
+        super().__init__(
+            keep=keep,
+            strategy=strategy,
+            drop_hardest=drop_hardest,
+            n_strata=n_strata,
+            class_balance=class_balance,
+            random_state=random_state,
+        )
 
     def _compute_scores(self, X, y, rng, **params):
         # a function of each row's position: the same on every block of a

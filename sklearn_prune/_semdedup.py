@@ -256,8 +256,8 @@ class SemDedupPruner(BasePruner):
         a fraction. Every row is still assigned to its nearest centroid and
         compared with the rows of its cluster.
 
-    {{policy}} With ``keep=None``, only the default (``"hard"``, no
-        ``drop_hardest``) is accepted: there is no budget to apply a policy
+    {{policy}} With ``keep=None``, only the defaults (``"stratified"``,
+        ``drop_hardest="auto"`` or 0) are accepted: there is no budget to apply a policy
         to, and any other value raises a ``ValueError``.
 
     class_balance : str, bool or dict, default="auto"
@@ -390,8 +390,8 @@ class SemDedupPruner(BasePruner):
         n_clusters="auto",
         n_iter=25,
         max_samples="auto",
-        strategy="hard",
-        drop_hardest=0.0,
+        strategy="stratified",
+        drop_hardest="auto",
         n_strata=50,
         class_balance="auto",
         random_state=None,
@@ -428,8 +428,8 @@ class SemDedupPruner(BasePruner):
             super()._check_budget(X, y)
             return
         refused = {
-            "strategy": self.strategy != "hard",
-            "drop_hardest": self.drop_hardest != 0,
+            "strategy": self.strategy != "stratified",
+            "drop_hardest": self.drop_hardest not in ("auto", 0),
             "class_balance": self.class_balance not in ("auto", "none", False),
         }
         for name, bad in refused.items():

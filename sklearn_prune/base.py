@@ -37,11 +37,14 @@ from ._selection import (
     select_indices,
 )
 
-__all__ = ["AUTO_CLASS_QUOTA", "BasePruner", "is_pruner"]
+__all__ = ["AUTO_CLASS_QUOTA", "AUTO_DROP_HARDEST", "BasePruner", "is_pruner"]
 
 #: the class-quota rule of ``class_balance="auto"`` when ``y`` holds class
 #: labels, chosen by measurement (``benchmarks/bench_defaults.py``)
 AUTO_CLASS_QUOTA = "equal"
+#: ``drop_hardest="auto"`` with ``strategy="stratified"`` (0 with the others),
+#: chosen by measurement (``benchmarks/bench_defaults.py``)
+AUTO_DROP_HARDEST = 0.1
 
 
 def is_pruner(estimator: object) -> bool:
@@ -108,6 +111,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     _parameter_constraints: dict = {
         **POLICY_CONSTRAINTS,
+        "drop_hardest": [*POLICY_CONSTRAINTS["drop_hardest"], StrOptions({"auto"})],
         "class_balance": ["boolean", StrOptions({"auto", *CLASS_QUOTAS}), dict],
         "random_state": ["random_state"],
     }
@@ -123,8 +127,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         self,
         *,
         keep=0.5,
-        strategy="hard",
-        drop_hardest=0.0,
+        strategy="stratified",
+        drop_hardest="auto",
         n_strata=50,
         class_balance="auto",
         random_state=None,
@@ -155,6 +159,17 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         if isinstance(self.class_balance, str) and self.class_balance == "auto":
             return AUTO_CLASS_QUOTA if has_class_labels(y) else "none"
         return class_quota_rule(self.class_balance)
+
+    def _drop_fraction(self) -> float:
+        """The ``drop_hardest`` fraction ``fit`` applies (``"auto"`` resolved).
+
+        ``"auto"`` is :data:`AUTO_DROP_HARDEST` with ``strategy="stratified"``
+        and 0 with the other strategies, so that ``strategy="hard"`` alone is
+        the paper's keep-hard.
+        """
+        if isinstance(self.drop_hardest, str):
+            return AUTO_DROP_HARDEST if self.strategy == "stratified" else 0.0
+        return float(self.drop_hardest)
 
     def _balances_classes(self, y) -> bool:
         """Whether ``fit`` selects class by class on the validated target ``y``."""
@@ -256,7 +271,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             counts = class_counts(y)
         else:
             counts = np.bincount(class_codes(y)[1])
-        check_budget(self.keep, counts, self.drop_hardest)
+        check_budget(self.keep, counts, self._drop_fraction())
 
     def _select(self, scores: np.ndarray, y, rng: np.random.RandomState) -> np.ndarray:
         """Positions of the kept rows, from ``scores`` and the selection parameters."""
@@ -264,7 +279,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             scores,
             self.keep,
             strategy=self.strategy,
-            drop_hardest=self.drop_hardest,
+            drop_hardest=self._drop_fraction(),
             n_strata=self.n_strata,
             y=y,
             class_balance=self._class_rule(y),

@@ -183,10 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     prune.add_argument(
         "--strategy",
         choices=STRATEGIES,
-        default="hard",
+        default="stratified",
         help="which rows to keep: hard = highest scores, easy = lowest, "
-        "stratified = cover the whole score range, moderate = closest to the "
-        "median (default: hard)",
+        "stratified = cover the whole score range (after dropping the hardest "
+        "10%%), moderate = closest to the median (default: stratified)",
     )
     prune.add_argument(
         "--labels",
