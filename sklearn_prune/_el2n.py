@@ -338,9 +338,7 @@ class EL2NPruner(BasePruner):
         if self._held_out_wrong is None:
             from ._class_errors import probe_class_errors
 
-            return probe_class_errors(
-                X, self._class_labels(y), rng, self._probe(n_rows(X))
-            )
+            return probe_class_errors(X, self._class_labels(y), rng, self.estimator)
         codes = np.searchsorted(self.classes_, self._class_labels(y))
         errors = class_error_rates(codes, self._held_out_wrong, self.classes_.shape[0])
         return dict(zip(self.classes_.tolist(), errors.tolist()))
