@@ -257,7 +257,14 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--verbose", type=int, default=1)
     parser.add_argument("--csv", help="write every paired difference to this CSV file")
+    parser.add_argument(
+        "--report", metavar="CSV", help="print the tables of a saved --csv run, no fits"
+    )
     args = parser.parse_args(argv)
+    if args.report:
+        frame = pd.read_csv(args.report)
+        report(frame, frame["seed"].nunique())
+        return frame
     names = args.data or (list(QUICK_DATASETS) if args.quick else list(DATASETS))
     seeds = range(args.seeds or (1 if args.quick else 3))
     keeps = (0.2, 0.5) if args.quick else KEEPS
@@ -279,16 +286,20 @@ def main(argv=None):
                     args.n_jobs,
                     args.verbose,
                 )
+                if args.csv:  # after every data set and learner: nothing is lost
+                    pd.DataFrame(rows).to_csv(args.csv, index=False)
     frame = pd.DataFrame(rows)
-    if args.csv:
-        frame.to_csv(args.csv, index=False)
-    print(f"\n## Test accuracy, defaults minus random ({len(seeds)} seeds x 3 folds)")
+    report(frame, len(seeds))
+    print(f"\ntotal {time.perf_counter() - start:.0f} s")
+    return frame
+
+
+def report(frame: pd.DataFrame, n_seeds: int) -> None:
+    print(f"\n## Test accuracy, defaults minus random ({n_seeds} seeds x 3 folds)")
     print(tables(frame))
     print("\n" + verdict(frame))
     print("\n## Worst-class recall, defaults minus random")
     print(verdict(frame, "worst_difference"))
-    print(f"\ntotal {time.perf_counter() - start:.0f} s")
-    return frame
 
 
 if __name__ == "__main__":

@@ -599,11 +599,13 @@ def run_demo(args) -> int:
             n_clusters=10, strategy="hard", class_balance=True
         ),
         "prototype, stratified": PrototypePruner(
-            n_clusters=10, strategy="stratified", class_balance=True
+            n_clusters=10, strategy="stratified", drop_hardest=0.0, class_balance=True
         ),
         "EL2N, keep easy": EL2NPruner(strategy="easy", class_balance=True),
         "EL2N, keep hard": EL2NPruner(strategy="hard", class_balance=True),
-        "EL2N, stratified": EL2NPruner(strategy="stratified", class_balance=True),
+        "EL2N, stratified": EL2NPruner(
+            strategy="stratified", drop_hardest=0.0, class_balance=True
+        ),
     }
     n_fits = len(args.keep) * args.seeds
     print(
