@@ -34,8 +34,9 @@ default="stratified"
         Fraction of the hardest rows removed before ``strategy`` applies
         (rounded down; within each class when classes have quotas).
         ``"auto"`` is 0.1 with ``strategy="stratified"`` (coverage-centric
-        selection's beta) and 0 with the other strategies, so that
-        ``strategy="hard"`` alone is the paper's keep-hard. With ``"hard"``
+        selection's beta; less when ``keep`` leaves less over, so that
+        ``keep=1.0`` keeps every row) and 0 with the other strategies, so
+        that ``strategy="hard"`` alone is the paper's keep-hard. With ``"hard"``
         a float gives Data Diet's offset window (skip the very hardest,
         often mislabelled rows, keep the next hardest). ``fit`` raises a
         ``ValueError`` when fewer rows remain than ``keep`` asks for.""",

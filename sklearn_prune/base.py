@@ -34,10 +34,17 @@ from ._selection import (
     class_codes,
     class_quota_rule,
     has_class_labels,
+    n_kept,
     select_indices,
 )
 
-__all__ = ["AUTO_CLASS_QUOTA", "AUTO_DROP_HARDEST", "BasePruner", "is_pruner"]
+__all__ = [
+    "AUTO_CLASS_QUOTA",
+    "AUTO_DROP_HARDEST",
+    "BasePruner",
+    "is_pruner",
+    "resolve_drop_hardest",
+]
 
 #: the class-quota rule of ``class_balance="auto"`` when ``y`` holds class
 #: labels, chosen by measurement (``benchmarks/bench_defaults.py``)
@@ -45,6 +52,36 @@ AUTO_CLASS_QUOTA = "equal"
 #: ``drop_hardest="auto"`` with ``strategy="stratified"`` (0 with the others),
 #: chosen by measurement (``benchmarks/bench_defaults.py``)
 AUTO_DROP_HARDEST = 0.1
+
+
+def resolve_drop_hardest(drop_hardest, strategy: str, keep, n_samples: int) -> float:
+    """The fraction of hardest rows a pruner drops; ``"auto"`` resolved.
+
+    ``"auto"`` is :data:`AUTO_DROP_HARDEST` with ``strategy="stratified"``,
+    but never more than the budget leaves over (``1 - kept / n_samples``, so
+    that ``keep=1.0`` keeps every row), and 0 with the other strategies, so
+    that ``strategy="hard"`` alone is the paper's keep-hard.
+
+    Parameters
+    ----------
+    drop_hardest : float or "auto"
+        A pruner's ``drop_hardest``.
+    strategy : str
+        Its ``strategy``.
+    keep : float or int
+        The budget, as in :func:`~sklearn_prune._selection.n_kept`.
+    n_samples : int
+        Rows scored.
+
+    Returns
+    -------
+    fraction : float
+    """
+    if not isinstance(drop_hardest, str):
+        return float(drop_hardest)
+    if strategy != "stratified":
+        return 0.0
+    return min(AUTO_DROP_HARDEST, 1.0 - n_kept(keep, n_samples) / n_samples)
 
 
 def is_pruner(estimator: object) -> bool:
@@ -97,7 +134,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     Examples
     --------
-    A pruner that calls rows with a large norm hard:
+    A pruner that calls rows with a large norm hard, keeping the hardest:
 
     >>> import numpy as np
     >>> from sklearn_prune import BasePruner
@@ -105,7 +142,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
     ...     def _compute_scores(self, X, y, rng, **params):
     ...         return np.linalg.norm(X, axis=1)
     >>> X = np.array([[0.0, 1.0], [3.0, 4.0], [1.0, 1.0], [6.0, 8.0]])
-    >>> NormPruner(keep=2).fit(X).sample_indices_
+    >>> NormPruner(keep=2, strategy="hard").fit(X).sample_indices_
     array([1, 3])
     """
 
@@ -160,16 +197,14 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             return AUTO_CLASS_QUOTA if has_class_labels(y) else "none"
         return class_quota_rule(self.class_balance)
 
-    def _drop_fraction(self) -> float:
-        """The ``drop_hardest`` fraction ``fit`` applies (``"auto"`` resolved).
+    def _drop_fraction(self, n_samples: int) -> float:
+        """The ``drop_hardest`` fraction ``fit`` applies on ``n_samples`` rows.
 
-        ``"auto"`` is :data:`AUTO_DROP_HARDEST` with ``strategy="stratified"``
-        and 0 with the other strategies, so that ``strategy="hard"`` alone is
-        the paper's keep-hard.
+        ``"auto"`` resolved by :func:`resolve_drop_hardest`.
         """
-        if isinstance(self.drop_hardest, str):
-            return AUTO_DROP_HARDEST if self.strategy == "stratified" else 0.0
-        return float(self.drop_hardest)
+        return resolve_drop_hardest(
+            self.drop_hardest, self.strategy, self.keep, n_samples
+        )
 
     def _balances_classes(self, y) -> bool:
         """Whether ``fit`` selects class by class on the validated target ``y``."""
@@ -271,7 +306,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             counts = class_counts(y)
         else:
             counts = np.bincount(class_codes(y)[1])
-        check_budget(self.keep, counts, self._drop_fraction())
+        check_budget(self.keep, counts, self._drop_fraction(n_rows(X)))
 
     def _select(self, scores: np.ndarray, y, rng: np.random.RandomState) -> np.ndarray:
         """Positions of the kept rows, from ``scores`` and the selection parameters."""
@@ -279,7 +314,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             scores,
             self.keep,
             strategy=self.strategy,
-            drop_hardest=self._drop_fraction(),
+            drop_hardest=self._drop_fraction(int(scores.shape[0])),
             n_strata=self.n_strata,
             y=y,
             class_balance=self._class_rule(y),

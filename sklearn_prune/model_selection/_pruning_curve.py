@@ -26,7 +26,7 @@ from .._arrays import n_rows, take_rows
 from .._random import RandomPruner
 from .._seeding import draw_seed, draw_seeds
 from .._selection import check_budget, class_codes, n_kept, select_indices
-from ..base import BasePruner
+from ..base import BasePruner, resolve_drop_hardest
 
 __all__ = ["PruningCurveResult", "pruning_curve"]
 
@@ -522,7 +522,10 @@ def _check_budgets(curves, rules, splits, keeps, labels) -> np.ndarray:
                 counts = np.array([train.shape[0]])
             try:
                 for value in keeps:
-                    check_budget(value, counts, pruner._drop_fraction())
+                    drop = resolve_drop_hardest(
+                        pruner.drop_hardest, pruner.strategy, value, train.shape[0]
+                    )
+                    check_budget(value, counts, drop)
             except ValueError as exc:
                 raise ValueError(f"pruners[{name!r}]: {exc}") from exc
     return np.array([[n_kept(k, n) for n in n_train] for k in keeps])
@@ -601,7 +604,16 @@ def _curve(estimator, X, y, train, test, scorer, scores, policy, keeps, seed, cl
     y_train = None if y is None else _as_labels(take_rows(y, train))
     out = []
     for keep in keeps:
-        kept = select_indices(scores, keep, y=y_train, random_state=seed, **policy)
+        drop = resolve_drop_hardest(
+            policy["drop_hardest"], policy["strategy"], keep, train.shape[0]
+        )
+        kept = select_indices(
+            scores,
+            keep,
+            y=y_train,
+            random_state=seed,
+            **{**policy, "drop_hardest": drop},
+        )
         out.append(_fit_kept(estimator, X, y, train, test, scorer, kept, classes))
     return out
 
@@ -624,7 +636,7 @@ def _policy(plan: _CurvePlan, name: str, class_errors) -> dict:
     given = pruner.class_balance if isinstance(pruner.class_balance, dict) else None
     return dict(
         strategy=pruner.strategy,
-        drop_hardest=pruner._drop_fraction(),
+        drop_hardest=pruner.drop_hardest,  # "auto" is resolved per kept size
         n_strata=pruner.n_strata,
         class_balance=plan.rules[name],
         class_errors=given if given is not None else class_errors,
