@@ -38,13 +38,7 @@ from ._selection import (
     select_indices,
 )
 
-__all__ = [
-    "AUTO_CLASS_QUOTA",
-    "AUTO_DROP_HARDEST",
-    "BasePruner",
-    "is_pruner",
-    "resolve_drop_hardest",
-]
+__all__ = ["BasePruner", "is_pruner"]
 
 #: the class-quota rule of ``class_balance="auto"`` when ``y`` holds class
 #: labels, chosen by measurement (``benchmarks/bench_defaults.py``)

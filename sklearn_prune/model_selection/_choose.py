@@ -62,6 +62,26 @@ class PolicyChoice:
         The parameters, stored as given.
     random_is_best : bool
         Whether no candidate scored above random pruning on average.
+
+    See Also
+    --------
+    choose_policy : Run the pilot and make the choice.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_prune import PrototypePruner
+    >>> from sklearn_prune.model_selection import choose_policy
+    >>> X, y = load_iris(return_X_y=True)
+    >>> choice = choose_policy(LogisticRegression(max_iter=500),
+    ...                        PrototypePruner(n_clusters=3), X, y, keep=0.5,
+    ...                        candidates={"keep easy": {"strategy": "easy"}},
+    ...                        random_state=0)
+    >>> choice.name in ("keep easy", "random")
+    True
+    >>> choice.pruner.keep
+    0.5
     """
 
     def __init__(self, *, name, params, pruner, margin, margin_std, table, result):
