@@ -66,3 +66,11 @@ def test_large_data_snippet_runs_as_written(capsys):
 def test_torch_snippet_runs_as_written():
     pytest.importorskip("torch")
     _run("## Images and the GPU (optional torch backend)")
+
+
+def test_defaults_section_snippet_runs_as_written(capsys):
+    _run("## Defaults that never lose badly")
+    out = capsys.readouterr().out
+    assert out.startswith("PolicyChoice: ")
+    for candidate in ("defaults", "keep hard", "stratified, difficulty quotas"):
+        assert candidate in out
