@@ -108,9 +108,9 @@ print(summary[summary["keep"] == 0.3][["curve", "difference", "wins", "losses"]]
 # %%
 # Keep-hard is the worst policy here, far below random pruning: the rows
 # the probes find hardest are, above all, the mislabelled ones, and
-# keep-hard keeps them. Stratified selection does not help either: its
-# strata at the top of the score range are small and full of flipped
-# labels, and coverage-centric sampling fills the small strata first.
+# keep-hard keeps them. Stratified selection without the drop does not help
+# either: its strata at the top of the score range are small and full of
+# flipped labels, and coverage-centric sampling fills the small strata first.
 # The policies that stay away from the top scores beat random pruning:
 # keep-easy, moderate and stratified after ``drop_hardest=0.1`` (the
 # default) at every size shown, keep-hard after ``drop_hardest=0.1`` from a
