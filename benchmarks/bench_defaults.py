@@ -40,8 +40,10 @@ difference in test accuracy to random pruning (each seed's difference is
 the mean over its 3 folds), ``*`` where the mean exceeds the spread of the
 seeds' differences (one standard deviation); then the worst cell, the cells
 below -0.01 and the share of cells at 30% kept or more that beat random
-beyond the spread. ``--compare`` adds the previous defaults (keep-hard,
-and stratified without dropping the hardest rows) for EL2N and Prototype.
+beyond the spread. ``--compare`` adds, for EL2N and Prototype, the
+previous default (keep-hard), stratified without dropping the hardest rows
+and class quotas by difficulty (DRoP), and another random draw compared
+with random pruning: the noise floor of the table.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -64,7 +66,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from sklearn_prune import EL2NPruner, OraclePruner, PrototypePruner, SemDedupPruner
+from sklearn_prune import (
+    EL2NPruner,
+    OraclePruner,
+    PrototypePruner,
+    RandomPruner,
+    SemDedupPruner,
+)
 from sklearn_prune.model_selection import pruning_curve
 
 KEEPS = (0.1, 0.2, 0.3, 0.5, 0.7)
@@ -158,6 +166,10 @@ def pruners(X, y, compare: bool) -> dict:
         for name, cls in (("EL2N", EL2NPruner), ("Prototype", PrototypePruner)):
             out[f"{name}, keep-hard"] = cls(strategy="hard")
             out[f"{name}, stratified, no drop"] = cls(drop_hardest=0.0)
+            out[f"{name}, difficulty quotas"] = cls(class_balance="difficulty")
+        # the noise floor: another random draw (its other n_strata, which
+        # changes nothing on random scores, gives it scores and seeds of its own)
+        out["Random, another draw"] = RandomPruner(n_strata=49)
     return out
 
 
