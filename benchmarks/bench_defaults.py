@@ -167,9 +167,9 @@ def pruners(X, y, compare: bool) -> dict:
             out[f"{name}, keep-hard"] = cls(strategy="hard")
             out[f"{name}, stratified, no drop"] = cls(drop_hardest=0.0)
             out[f"{name}, difficulty quotas"] = cls(class_balance="difficulty")
-        # the noise floor: another random draw (its other n_strata, which
-        # changes nothing on random scores, gives it scores and seeds of its own)
-        out["Random, another draw"] = RandomPruner(n_strata=49)
+        # the noise floor: another random draw, the lowest of the baseline's
+        # random scores where the baseline keeps the highest (as random)
+        out["Random, another draw"] = RandomPruner(strategy="easy")
     return out
 
 
