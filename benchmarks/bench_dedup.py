@@ -84,9 +84,10 @@ def run_numpy(X, eps: float, n_clusters: int):
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
+    from sklearn_prune._seeding import draw_seed
     from sklearn_prune.cluster import spherical_kmeans
 
-    seed = int(np.random.RandomState(0).randint(np.iinfo(np.int32).max))
+    seed = draw_seed(np.random.RandomState(0))
     t0 = time.perf_counter()
     _, labels, distances = spherical_kmeans(X, n_clusters, n_iter=25, seed=seed)
     t1 = time.perf_counter()

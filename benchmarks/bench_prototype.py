@@ -62,7 +62,9 @@ def run_direct(X: np.ndarray, n_clusters: int, seed: int) -> float:
     """
     import faiss
 
-    seed = int(np.random.RandomState(seed).randint(np.iinfo(np.int32).max))
+    from sklearn_prune._seeding import draw_seed
+
+    seed = draw_seed(np.random.RandomState(seed))
     # the cheapest normalisation by hand: no n x d temporary for the norms
     Xn = X / np.sqrt(np.einsum("ij,ij->i", X, X))[:, None]
     km = faiss.Kmeans(

@@ -165,10 +165,10 @@ def _timed(name, fn):
 
 def run_library(X, n_clusters: int) -> float:
     """``PrototypePruner.fit``; PHASES gets the time of training and of scoring."""
-    from sklearn_prune import PrototypePruner, cluster
+    from sklearn_prune import PrototypePruner, _kmeans
 
-    cluster.fit_centroids = _timed("train", cluster.fit_centroids)
-    cluster.score_rows = _timed("score", cluster.score_rows)
+    _kmeans.fit_centroids = _timed("train", _kmeans.fit_centroids)
+    _kmeans.score_rows = _timed("score", _kmeans.score_rows)
     pruner = PrototypePruner(n_clusters=n_clusters, keep=0.5, random_state=0).fit(X)
     return float(np.mean(pruner.scores_))
 

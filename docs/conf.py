@@ -85,7 +85,7 @@ html_theme = "pydata_sphinx_theme"
 html_title = f"sklearn_prune {release}"
 html_short_title = "sklearn_prune"
 html_theme_options = {
-    "logo": {"text": "sklearn_prune"},
+    "logo": {"text": f"sklearn_prune {release}"},  # the version in the header
     "navbar_align": "left",
     "header_links_before_dropdown": 5,
     "show_toc_level": 2,

@@ -8,6 +8,7 @@ and :class:`Pipeline` runs them while fitting only.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+from ._dynamic import DynamicPruningClassifier
 from ._el2n import EL2NPruner
 from ._oracle import OraclePruner
 from ._prototype import PrototypePruner
@@ -22,6 +23,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "BasePruner",
+    "DynamicPruningClassifier",
     "EL2NPruner",
     "OraclePruner",
     "Pipeline",

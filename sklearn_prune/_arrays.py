@@ -9,13 +9,8 @@ import warnings
 import numpy as np
 from scipy import sparse
 
-from ._blocks import is_dask_collection
 from ._compat import _safe_indexing
-
-
-def is_torch_tensor(X: object) -> bool:
-    """Whether ``X`` is a ``torch.Tensor``, checked without importing torch."""
-    return type(X).__module__.split(".")[0] == "torch" and hasattr(X, "device")
+from ._kinds import is_dask_collection, is_torch_tensor
 
 
 def check_tensor(X, *, name: str = "X", min_ndim: int = 2):
@@ -47,6 +42,30 @@ def check_tensor(X, *, name: str = "X", min_ndim: int = 2):
     if X.dtype.is_floating_point and not bool(X.isfinite().all()):
         raise ValueError(f"`{name}` contains NaN or infinity.")
     return X
+
+
+def check_not_lazy(X, *, name: str = "X") -> None:
+    """Raise a TypeError naming ``name`` if ``X`` is a polars LazyFrame.
+
+    A LazyFrame is a query, not rows: pruners need the rows in memory (as
+    an eager polars DataFrame, which comes back as one).
+    """
+    if type(X).__module__.split(".")[0] == "polars" and type(X).__name__ in (
+        "LazyFrame",
+        "LazyGroupBy",
+    ):
+        raise TypeError(
+            f"`{name}` is a polars LazyFrame, a query rather than rows; pruners "
+            f"need the rows in memory. Pass `{name}.collect()` (an eager polars "
+            f"DataFrame, returned as one by fit_resample)."
+        )
+
+
+def drop_column(X, column):
+    """A pandas or polars DataFrame ``X`` without ``column`` (a new frame)."""
+    if type(X).__module__.split(".")[0] == "polars":
+        return X.drop(column)
+    return X.drop(columns=[column])
 
 
 #: sparse formats whose rows can be indexed directly

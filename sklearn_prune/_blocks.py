@@ -16,7 +16,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["ArrayRows", "Block", "DaskRows", "is_dask_collection", "rows_of"]
+from ._kinds import is_dask_collection
+
+__all__ = ["ArrayRows", "Block", "DaskRows", "rows_of"]
 
 #: rows per block of an in-memory array: bounds the selection's temporaries
 BLOCK_ROWS = 1 << 20
@@ -29,13 +31,6 @@ class Block(NamedTuple):
     codes: np.ndarray
     start: int
     stop: int
-
-
-def is_dask_collection(obj: object) -> bool:
-    """Whether ``obj`` is a dask array, DataFrame or Series (dask not imported)."""
-    return type(obj).__module__.split(".")[0] in ("dask", "dask_expr") and hasattr(
-        obj, "__dask_graph__"
-    )
 
 
 def _codes_block(codes, n: int) -> np.ndarray:

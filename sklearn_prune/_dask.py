@@ -1,17 +1,12 @@
-"""Dask collections: validation, scores block by block, kept rows as lazy collections.
+"""Dask collections: validation, per-block maps, kept rows as lazy collections.
 
 Imported only when a dask array or DataFrame reaches a pruner, so that dask
-stays optional. The algorithms are those of the in-memory path, applied to
-each row block on the worker that holds it:
-
-- a row block is scored by the same function as a chunk in memory
-  (:func:`sklearn_prune.cluster.score_rows`), so a row gets the same score
-  whatever the blocking;
-- the k-means training rows (the ``n_train`` smallest sample keys of the row
-  positions; the workers send the candidates, about ``n_train`` of them) are
-  gathered to one worker, which trains the centroids with faiss;
-- the selection (:func:`sklearn_prune.select_indices`) runs on the blocks
-  and returns the kept positions as a lazy dask array.
+stays optional. Generic row helpers only: a function is mapped over the row
+blocks on the workers that hold them (:func:`per_block`), the selection
+(:func:`sklearn_prune.select_indices`) runs on the blocks and returns the
+kept positions as a lazy dask array, and the kept rows come back as lazy
+collections. The k-means scoring of dask arrays lives next to its engine,
+in :mod:`sklearn_prune._kmeans_dask`.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -20,27 +15,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._blocks import is_dask_collection
+from ._kinds import is_dask_collection, is_dask_frame
 from ._order import row_uniforms
-from .cluster import (
-    faiss_n_threads,
-    faiss_threads,
-    fit_work,
-    run_seeds,
-    sample_candidates,
-    sample_threshold,
-    score_rows,
-    smallest_keys,
-    train_on_rows,
-)
+from ._rows import check_2d_real, check_finite_block
 
 __all__ = [
     "check_known_chunks",
     "class_counts",
     "n_rows",
-    "prototype_scores",
+    "per_block",
     "random_scores",
-    "sample_positions",
+    "row_blocks",
     "take_rows",
     "validate",
 ]
@@ -58,10 +43,6 @@ def import_dask():
     return dask, da
 
 
-def _is_frame(obj) -> bool:
-    return is_dask_collection(obj) and hasattr(obj, "map_partitions")
-
-
 def check_known_chunks(X, name: str = "X") -> None:
     """Refuse a dask array whose block lengths are unknown (``nan``)."""
     if any(np.isnan(c) for axis in X.chunks for c in axis):
@@ -74,7 +55,7 @@ def check_known_chunks(X, name: str = "X") -> None:
 
 def n_rows(X) -> int:
     """Number of rows of a dask array (known chunks) or DataFrame."""
-    if _is_frame(X):
+    if is_dask_frame(X):
         return int(len(X))
     check_known_chunks(X)
     return int(X.shape[0])
@@ -105,7 +86,7 @@ def validate(X, y, *, name: str = "X"):
     """
     dask, da = import_dask()
     feature_names = None
-    if _is_frame(X):
+    if is_dask_frame(X):
         if X.ndim != 2:
             raise ValueError(
                 f"`{name}` must be 2-D; got a dask Series. Use a DataFrame or a "
@@ -118,28 +99,16 @@ def validate(X, y, *, name: str = "X"):
     if not isinstance(X, da.Array):
         raise TypeError(f"Unsupported dask collection for `{name}`: {type(X)}.")
     check_known_chunks(X, name)
-    if X.ndim != 2:
-        raise ValueError(
-            f"Expected a 2-D dask array (n_samples, n_features) for `{name}`. Got "
-            f"shape {X.shape} instead."
-        )
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"`{name}` must hold real numbers. Got dtype {X.dtype}.")
-    n_samples, n_features = X.shape
-    if n_samples < 1 or n_features < 1:
-        raise ValueError(
-            f"Found array with {n_samples} sample(s) and {n_features} feature(s) "
-            f"(shape={X.shape}) while a minimum of 1 of each is required."
-        )
+    check_2d_real(X.shape, X.dtype, what=f"The dask array `{name}`")
     X = X.rechunk({1: -1})
     if y is not None:
-        y = _align_target(y, X, n_samples)
+        y = _align_target(y, X, X.shape[0])
     return X, y, feature_names
 
 
 def _align_target(y, X, n_samples: int):
     dask, da = import_dask()
-    if _is_frame(y):
+    if is_dask_frame(y):
         if y.ndim == 2:
             if len(y.columns) != 1:
                 raise ValueError(
@@ -188,7 +157,7 @@ def checked_scores(scores, n_samples: int, owner: str):
 
 
 # -- per-block functions (module level: they travel to the workers) ----------
-def _row_blocks(X):
+def row_blocks(X):
     """(delayed block, start, stop) of each row block of a 1-column-chunk array.
 
     Every ``to_delayed`` here keeps the full graph (``optimize_graph=False``):
@@ -200,7 +169,7 @@ def _row_blocks(X):
     return [(b, int(a), int(z)) for b, a, z in zip(blocks, starts[:-1], starts[1:])]
 
 
-def _per_block(fn, arrays, *args, width=None, dtype=np.float64):
+def per_block(fn, arrays, *args, width=None, dtype=np.float64):
     """``fn(*blocks, start, *args)`` over the row blocks, concatenated lazily.
 
     ``arrays`` share their row chunks; numpy arguments travel once (as one
@@ -211,7 +180,7 @@ def _per_block(fn, arrays, *args, width=None, dtype=np.float64):
     args = [
         delayed(a, pure=True) if isinstance(a, (np.ndarray, list)) else a for a in args
     ]
-    per_array = [_row_blocks(a) for a in arrays]
+    per_array = [row_blocks(a) for a in arrays]
     parts = []
     for spans in zip(*per_array):
         blocks = [s[0] for s in spans]
@@ -222,137 +191,15 @@ def _per_block(fn, arrays, *args, width=None, dtype=np.float64):
     return da.concatenate(parts)
 
 
-def _check_block_finite(block: np.ndarray, start: int) -> None:
-    if block.dtype.kind == "f" and not np.isfinite(np.sum(block, dtype=np.float64)):
-        bad = ~np.isfinite(block).all(axis=1)
-        if bad.any():
-            raise ValueError(
-                f"Input X contains NaN or infinity at row "
-                f"{start + int(np.flatnonzero(bad)[0])} (in the block of rows "
-                f"{start} to {start + block.shape[0] - 1})."
-            )
-
-
 def _random_block(block, start, seed):
-    _check_block_finite(np.asarray(block), start)
+    check_finite_block(np.asarray(block), start, part="block")
     return row_uniforms(seed, start, start + block.shape[0])
-
-
-def _score_block(block, start, centroids, best):
-    # one faiss thread per task: the dask workers' threads are the parallelism
-    with faiss_threads(1):
-        distances, labels = score_rows(np.asarray(block), start, centroids, best)
-    return np.column_stack([distances, labels.astype(np.float64)])
-
-
-def _train_task(rows, positions, n_clusters, n_iter, seed, n_jobs):
-    # on the worker: its own cores decide faiss's threads
-    work = fit_work(0, rows.shape[0], rows.shape[1], n_clusters, n_iter, 1)
-    return train_on_rows(
-        rows, positions, n_clusters, n_iter, seed, faiss_n_threads(n_jobs, work)
-    )
-
-
-def _class_sums_block(block, codes, start, n_classes):
-    from .cluster import class_sums
-
-    return class_sums(np.asarray(block), np.asarray(codes), start, n_classes)
-
-
-def _class_distances_block(block, codes, start, centroids):
-    from .cluster import class_distances
-
-    return class_distances(np.asarray(block), np.asarray(codes), start, centroids)
 
 
 # -- the pruners' dask paths ---------------------------------------------------
 def random_scores(X, seed: int):
     """RandomPruner's scores block by block (each block checked for NaN)."""
-    return _per_block(_random_block, [X], seed)
-
-
-def sample_positions(X, n_train: int, seed: int) -> np.ndarray:
-    """The training rows of :func:`sklearn_prune.cluster.sample_positions`, on dask.
-
-    Each worker returns the candidate keys of its blocks' positions (X's
-    values are not read), about ``n_train`` in all; the client keeps the
-    ``n_train`` smallest, exactly as in memory. One pass.
-    """
-    dask, da = import_dask()
-    n = int(X.shape[0])
-    if n_train >= n:
-        return np.arange(n, dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(np.int64)
-    attempt = 0
-    while True:
-        threshold = sample_threshold(n, n_train, attempt)
-        parts = dask.compute(
-            *[
-                dask.delayed(sample_candidates)(seed, int(a), int(b), threshold)
-                for a, b in zip(starts[:-1], starts[1:])
-            ]
-        )
-        chosen = smallest_keys(parts, n_train)
-        if chosen is not None:
-            return chosen
-        attempt += 1
-
-
-def prototype_scores(
-    X,
-    *,
-    n_clusters: int,
-    n_iter: int,
-    seed: int,
-    n_train: int,
-    n_init: int,
-    n_jobs,
-    progress,
-):
-    """k-means centroids trained on gathered samples, then distances block by block.
-
-    Returns
-    -------
-    centroids : ndarray of shape (n_clusters, n_features)
-        The best run's unit centroids.
-    labels : dask.array.Array of shape (n_samples,), dtype=int64
-    distances : dask.array.Array of shape (n_samples,), dtype=float64
-        Persisted on the workers.
-    """
-    dask, da = import_dask()
-    n = int(X.shape[0])
-    runs = []
-    for i, (sample_seed, kmeans_seed) in enumerate(run_seeds(seed, n_init)):
-        progress(f"k-means run {i + 1}/{n_init}: gathering {n_train} of {n} rows")
-        positions = sample_positions(X, n_train, sample_seed)
-        rows = X[positions]
-        runs.append(
-            dask.delayed(_train_task)(
-                rows, positions, n_clusters, n_iter, kmeans_seed, n_jobs
-            )
-        )
-    trained = dask.compute(*runs)
-    centroids = [np.asarray(c) for c, _ in trained]
-    best = int(np.argmax([fit for _, fit in trained]))
-    progress(f"scoring {n} rows in {len(X.chunks[0])} blocks on the workers")
-    both = _per_block(_score_block, [X], centroids, best, width=2).persist()
-    return centroids[best], both[:, 1].astype(np.int64), both[:, 0]
-
-
-def class_prototype_scores(X, codes, n_classes: int):
-    """Class prototypes (two passes over the blocks): centroids and distances."""
-    dask, da = import_dask()
-    from .cluster import class_centroids
-
-    codes = codes.rechunk((X.chunks[0],))
-    parts = [
-        dask.delayed(_class_sums_block)(xb, cb, start, n_classes)
-        for (xb, start, _), (cb, _, _) in zip(_row_blocks(X), _row_blocks(codes))
-    ]
-    sums = np.asarray(dask.delayed(sum)(parts[1:], parts[0]).compute())
-    centroids = class_centroids(sums)
-    distances = _per_block(_class_distances_block, [X, codes], centroids).persist()
-    return centroids, distances
+    return per_block(_random_block, [X], seed)
 
 
 # -- kept rows ---------------------------------------------------------------------
@@ -396,7 +243,7 @@ def take_rows(X, positions):
     """
     dask, da = import_dask()
     delayed = dask.delayed
-    if _is_frame(X):
+    if is_dask_frame(X):
         lengths = X.map_partitions(len).compute()
         aligned = _aligned_positions(positions, tuple(int(n) for n in lengths))
         starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)

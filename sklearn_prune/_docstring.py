@@ -13,7 +13,8 @@ _SHARED = {
         Rows to keep. A float in (0, 1] is a fraction: exactly
         ``max(1, floor(keep * n_samples + 0.5))`` rows are kept (rounded half
         up). An int >= 1 is the number of rows and must not exceed
-        ``n_samples``.""",
+        ``n_samples``: ``keep=1`` keeps one row (with a warning), ``keep=1.0``
+        keeps them all.""",
     "strategy": """strategy : {"stratified", "hard", "easy", "moderate"}, \
 default="stratified"
         How rows are chosen from their scores. ``"stratified"`` (the
@@ -63,8 +64,10 @@ default="stratified"
           the whole budget.
         - ``"auto"``: ``"equal"`` when ``y`` holds class labels (binary,
           multiclass or one-hot rows), ``"none"`` otherwise (no ``y``,
-          continuous values); chosen by measurement on real data (see the
-          User Guide, "Defaults").
+          continuous values, or whole numbers with more than 20 distinct
+          values and fewer than 5 rows per value, such as prices in whole
+          units: pass ``"equal"`` to balance those anyway); chosen by
+          measurement on real data (see the User Guide, "Defaults").
 
         Every rule but ``"none"`` and ``"auto"`` needs ``y`` with class
         labels.""",

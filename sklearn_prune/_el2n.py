@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import time
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import clone
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -22,29 +22,177 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.sparsefuncs import mean_variance_axis, min_max_axis
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._arrays import cut_per_row, n_rows, take_rows
-from ._compat import HasMethods, Interval, _routing_enabled
+from ._compat import HasMethods, Interval, _fit_context, _routing_enabled
 from ._docstring import fill_doc
 from ._seeding import draw_seeds
 from ._selection import class_error_rates
+from ._threads import limit_threads, threads_per_worker
 from .base import BasePruner
 from .exceptions import PruningWarning
 
 __all__ = ["EL2NPruner"]
 
 
+class ProbeScaler(TransformerMixin, BaseEstimator):
+    """Scale every feature to unit variance, centring those far off zero.
+
+    The default probe's scaling. Features are first divided by their largest
+    magnitude (so that scales such as 1e-200 or 1e200 do not underflow or
+    overflow the variance), then every feature whose mean exceeds
+    ``offset_ratio`` standard deviations is centred (an offset of 10,000 on
+    a spread of 1 would otherwise leave the probe nothing to learn), and all
+    are scaled to unit variance. Dense and sparse copies of the same data are
+    transformed alike: a column of a sparse matrix that far off zero is at
+    least 90% non-zero (for ``offset_ratio=3``), so centring it costs little
+    memory, and the other columns stay sparse.
+
+    Parameters
+    ----------
+    offset_ratio : float, default=3.0
+        A feature is centred when ``|mean| > offset_ratio * std``.
+
+    Attributes
+    ----------
+    max_abs_ : ndarray of shape (n_features,)
+        Largest magnitude of each feature (1 for all-zero features).
+    offset_ : ndarray of shape (n_features,)
+        Mean subtracted from each feature after division by ``max_abs_`` (0
+        for the features not centred).
+    scale_ : ndarray of shape (n_features,)
+        Standard deviation each feature is divided by last (1 for constant
+        features).
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_prune._el2n import ProbeScaler
+    >>> X = np.array([[10000.0, 0.0], [10001.0, 2.0], [10002.0, 0.0]])
+    >>> ProbeScaler().fit_transform(X).round(3)
+    array([[-1.225,  0.   ],
+           [ 0.   ,  2.121],
+           [ 1.225,  0.   ]])
+    """
+
+    _parameter_constraints: dict = {
+        "offset_ratio": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, *, offset_ratio=3.0):
+        self.offset_ratio = offset_ratio
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn each feature's magnitude, offset and spread.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training rows.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : ProbeScaler
+            The fitted scaler.
+        """
+        X = validate_data(
+            self, X, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32]
+        )
+        if sp.issparse(X):
+            low, high = min_max_axis(X, axis=0)
+        else:
+            low, high = X.min(axis=0), X.max(axis=0)
+        max_abs = np.maximum(np.abs(low), np.abs(high)).astype(np.float64)
+        self.max_abs_ = np.where(max_abs > 0, max_abs, 1.0)
+        unit = self._divide(X, self.max_abs_)
+        if sp.issparse(unit):
+            mean, var = mean_variance_axis(unit.astype(np.float64), axis=0)
+        else:
+            mean = unit.mean(axis=0, dtype=np.float64)
+            var = unit.var(axis=0, dtype=np.float64)
+        std = np.sqrt(np.maximum(var, 0.0))
+        centred = np.abs(mean) > self.offset_ratio * std
+        self.offset_ = np.where(centred, mean, 0.0)
+        # below a few rounding errors of X's dtype, a feature is constant
+        self.scale_ = np.where(std > 10 * np.finfo(X.dtype).eps, std, 1.0)
+        return self
+
+    def transform(self, X):
+        """Scale (and centre far-off) features as learnt in :meth:`fit`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to transform; not modified.
+
+        Returns
+        -------
+        X_scaled : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            A new array (sparse input stays sparse, in CSR format).
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=("csr", "csc"),
+            dtype=[np.float64, np.float32],
+            reset=False,
+        )
+        X = self._divide(X, self.max_abs_)
+        if sp.issparse(X):
+            X = self._subtract_sparse(X, self.offset_)
+        else:
+            X -= self.offset_.astype(X.dtype)
+        return self._divide(X, self.scale_, copy=False)
+
+    @staticmethod
+    def _divide(X, by, copy=True):
+        """``X`` with column j divided by ``by[j]``, alike dense or sparse."""
+        if not sp.issparse(X):
+            return np.divide(X, by.astype(X.dtype), out=None if copy else X)
+        X = X.tocsc(copy=copy)
+        columns = np.repeat(np.arange(X.shape[1]), np.diff(X.indptr))
+        X.data /= by.astype(X.dtype)[columns]
+        return X
+
+    @staticmethod
+    def _subtract_sparse(X, offset):
+        """``X - offset`` for the columns with a non-zero offset, still sparse."""
+        centred = np.flatnonzero(offset)
+        if centred.size == 0:
+            return X.tocsr()
+        n = X.shape[0]
+        counts = np.zeros(X.shape[1], dtype=np.int64)
+        counts[centred] = n
+        shift = sp.csc_matrix(
+            (
+                np.repeat(-offset[centred], n).astype(X.dtype),
+                np.tile(np.arange(n), centred.size),
+                np.concatenate([[0], np.cumsum(counts)]),
+            ),
+            shape=X.shape,
+        )
+        return (X + shift).tocsr()
+
+
 def default_probe(n_samples: int):
     """The default tabular probe: scale features, then a one-hidden-layer MLP.
 
-    Features are scaled to unit variance without being centred, the one
-    standardisation that a sparse matrix allows: dense and sparse copies of
-    the same data are scaled alike, so they keep the same rows. Adam on
-    mini-batches of 64 rows for 10 epochs only: EL2N is read early in
-    training.
+    Features are scaled to unit variance by :class:`ProbeScaler`, which
+    centres only the features whose offset dwarfs their spread: dense and
+    sparse copies of the same data are scaled alike, so they keep the same
+    rows. Adam on mini-batches of 64 rows for 10 epochs only: EL2N is read
+    early in training.
     """
     return make_pipeline(
-        StandardScaler(with_mean=False),
+        ProbeScaler(),
         MLPClassifier(
             hidden_layer_sizes=(256,), max_iter=10, batch_size=min(64, n_samples)
         ),
@@ -61,23 +209,27 @@ def _seeded(estimator, seed: int):
     return estimator.set_params(**dict.fromkeys(keys, seed))
 
 
-def _member_error_norms(estimator, X, y, classes, train, test, fit_params, quiet):
+def _member_error_norms(
+    estimator, X, y, classes, train, test, fit_params, quiet, n_threads
+):
     """Fit one probe on ``train`` rows; EL2N of the ``test`` rows and its mistakes.
 
     ``train`` or ``test`` None means all rows. Per-row fit parameters
-    (``sample_weight``) are cut to the training rows.
+    (``sample_weight``) are cut to the training rows. The probe runs
+    ``n_threads`` BLAS/OpenMP threads.
     """
     if train is None:
         X_train, y_train = X, y
     else:
         X_train, y_train = take_rows(X, train), y[train]
         fit_params = cut_per_row(fit_params, train, n_rows(X))
-    with warnings.catch_warnings():
+    X_test = X if test is None else take_rows(X, test)
+    with warnings.catch_warnings(), limit_threads(n_threads):
         if quiet:  # the default probe is stopped early on purpose
             warnings.simplefilter("ignore", ConvergenceWarning)
         estimator.fit(X_train, y_train, **fit_params)
-    X_test = X if test is None else take_rows(X, test)
-    proba = np.asarray(estimator.predict_proba(X_test), dtype=np.float64)
+        proba = np.asarray(estimator.predict_proba(X_test), dtype=np.float64)
+    _check_probabilities(estimator, proba, classes, n_rows(X_test))
     # columns of the member's classes_ -> columns of all classes
     full = np.zeros((proba.shape[0], classes.shape[0]))
     full[:, np.searchsorted(classes, estimator.classes_)] = proba
@@ -85,6 +237,54 @@ def _member_error_norms(estimator, X, y, classes, train, test, fit_params, quiet
     wrong = np.argmax(full, axis=1) != codes
     full[np.arange(full.shape[0]), codes] -= 1.0
     return test, np.linalg.norm(full, axis=1), wrong
+
+
+#: how far a probability row may sum from 1 (float32 softmax is ~1e-6 off)
+_PROBA_TOL = 1e-3
+
+
+def _check_probabilities(estimator, proba, classes, n_test: int) -> None:
+    """Raise a ValueError naming ``estimator`` unless ``proba`` is a probability table.
+
+    One row per test row, one column per label of the probe's ``classes_``,
+    labels that ``y`` has, entries in [0, 1] summing to 1 (EL2N is bounded
+    by sqrt(2) only for probabilities).
+    """
+    name = type(estimator).__name__
+    fitted = getattr(estimator, "classes_", None)
+    if fitted is None:
+        raise ValueError(
+            f"`estimator` ({name}) has no `classes_` after fit: EL2N needs it to "
+            f"know which label each column of predict_proba is."
+        )
+    fitted = np.asarray(fitted)
+    if proba.ndim != 2 or proba.shape != (n_test, fitted.shape[0]):
+        raise ValueError(
+            f"`estimator` ({name}).predict_proba returned shape {proba.shape} for "
+            f"{n_test} rows, but its classes_ has {fitted.shape[0]} labels: it "
+            f"must return one column per label of classes_, in that order."
+        )
+    unknown = np.setdiff1d(fitted, classes)
+    if unknown.size or np.unique(fitted).shape[0] != fitted.shape[0]:
+        raise ValueError(
+            f"`estimator` ({name}) has classes_ {fitted.tolist()}, but y's labels "
+            f"are {classes.tolist()}: the probe must be fitted on y's labels "
+            f"(each once), e.g. a classifier's own fit(X, y)."
+        )
+    sums = proba.sum(axis=1)
+    bad = np.flatnonzero(
+        (np.abs(sums - 1.0) > _PROBA_TOL)
+        | np.any(proba < -_PROBA_TOL, axis=1)
+        | ~np.all(np.isfinite(proba), axis=1)
+    )
+    if bad.size:
+        raise ValueError(
+            f"`estimator` ({name}).predict_proba must return probabilities "
+            f"(entries in [0, 1], each row summing to 1); row {bad[0]} is "
+            f"{np.round(proba[bad[0]], 4).tolist()} (sum {sums[bad[0]]:.4g}), and "
+            f"{bad.size} row(s) in all are not. Normalise its outputs (softmax), "
+            f"or wrap it in sklearn.calibration.CalibratedClassifierCV."
+        )
 
 
 @fill_doc
@@ -109,10 +309,11 @@ class EL2NPruner(BasePruner):
         The probe. It is cloned for every ensemble member (never modified),
         and every ``random_state`` parameter of the clone (nested ones
         included) is set to a member seed drawn from ``random_state``. None
-        uses a fast tabular probe: ``StandardScaler(with_mean=False)`` (unit
-        variance without centring, so that dense and sparse copies of the
-        same data keep the same rows; centre data with large offsets
-        yourself) then an ``MLPClassifier`` with one hidden layer of 256
+        uses a fast tabular probe: features scaled to unit variance (after
+        division by their largest magnitude, so that any scale works), the
+        features whose mean exceeds 3 standard deviations centred, dense and
+        sparse copies of the same data alike so that they keep the same
+        rows; then an ``MLPClassifier`` with one hidden layer of 256
         units trained for 10 epochs on mini-batches of 64 rows (chosen by
         measurement against 64 units and two layers of 128 or 256: see the
         User Guide). A probe of the capacity of the model trained on the
@@ -141,7 +342,12 @@ class EL2NPruner(BasePruner):
 
     {{random_state}}
 
-    {{n_jobs}} Probes (members x folds) are fitted in parallel.
+    {{n_jobs}}
+        Probes (members x folds) are fitted in parallel. The default probe
+        runs one BLAS/OpenMP thread per worker (a small model gains nothing
+        from more, and loses much on a busy machine); a probe given as
+        ``estimator`` runs at most ``cores // n_jobs`` threads per worker, so
+        that workers x threads never exceed the cores.
 
     verbose : int, default=0
         Print the ensemble's progress (one line per fitted probe, with the
@@ -201,7 +407,14 @@ class EL2NPruner(BasePruner):
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
-    _accept_sparse = ("csr", "csc")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        # a torch probe (estimator) takes images and tensors
+        tags.input_tags.three_d_array = self.estimator is not None
+        tags.target_tags.required = True
+        return tags
 
     def __init__(
         self,
@@ -232,12 +445,6 @@ class EL2NPruner(BasePruner):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def _allow_nd(self) -> bool:
-        return self.estimator is not None
-
-    def _requires_y(self) -> bool:
-        return True
-
     def get_metadata_routing(self):
         """Get metadata routing of this object.
 
@@ -262,10 +469,26 @@ class EL2NPruner(BasePruner):
             )
         return router
 
+    def _uninformative_hint(self) -> str:
+        return (
+            "the probes learned almost nothing from X and y (labels unrelated "
+            "to X, features of wildly different scales, or a probe too weak or "
+            "stopped too early for this data); check y, scale X, or pass a "
+            "stronger `estimator`"
+        )
+
     def _probe(self, n_samples: int):
         return default_probe(n_samples) if self.estimator is None else self.estimator
 
     def _route_fit_params(self, params):
+        if self.estimator is None and set(params) - {"groups"}:
+            raise ValueError(
+                f"EL2NPruner's default probe (estimator=None: a scaler and an "
+                f"MLPClassifier) takes no fit parameters, but fit got "
+                f"{sorted(set(params) - {'groups'})}. Pass a probe whose fit "
+                f"accepts them, e.g. EL2NPruner(estimator=LogisticRegression()) "
+                f"for sample_weight."
+            )
         if _routing_enabled():
             routed = process_routing(self, "fit", **params)
             fit_params = routed.estimator.fit
@@ -294,6 +517,7 @@ class EL2NPruner(BasePruner):
         splits = self._splits(n_samples, y, split_params)
         seeds = draw_seeds(rng, self.n_estimators)
         base = self._probe(n_samples)
+        n_threads = threads_per_worker(self.n_jobs, small=self.estimator is None)
         tasks = [(int(seed), train, test) for seed in seeds for train, test in splits]
         results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
             delayed(_member_error_norms)(
@@ -305,6 +529,7 @@ class EL2NPruner(BasePruner):
                 test,
                 fit_params,
                 self.estimator is None,
+                n_threads,
             )
             for seed, train, test in tasks
         )

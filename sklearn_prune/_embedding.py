@@ -8,10 +8,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
-from ._arrays import is_torch_tensor, n_rows
+from ._arrays import n_rows
 from ._compat import HasMethods
+from ._kinds import is_torch_tensor
 
-__all__ = ["EMBEDDING_CONSTRAINT", "check_text", "embed", "is_text"]
+__all__ = ["EMBEDDING_CONSTRAINT", "check_text", "embed"]
 
 #: the ``_parameter_constraints`` entry of an ``embedding`` parameter
 EMBEDDING_CONSTRAINT = [
@@ -68,25 +69,6 @@ def embed(embedding, X):
             f"({n_rows(X)} rows). Got shape {tuple(getattr(E, 'shape', ()))}."
         )
     return E, fitted
-
-
-def is_text(X) -> bool:
-    """Whether ``X`` is one text per row: a list, 1-D array or pandas Series of str.
-
-    Only the first row is looked at; :func:`check_text` checks them all.
-    """
-    if isinstance(X, list):
-        return len(X) > 0 and isinstance(X[0], str)
-    if type(X).__name__ == "Series" and hasattr(X, "iloc"):  # pandas, not imported
-        return len(X) > 0 and isinstance(X.iloc[0], str)
-    if isinstance(X, np.ndarray):
-        return (
-            X.ndim == 1
-            and X.shape[0] > 0
-            and X.dtype.kind in "UO"
-            and isinstance(X[0], str)
-        )
-    return False
 
 
 def check_text(X, *, name: str = "X"):

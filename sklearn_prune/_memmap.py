@@ -13,18 +13,15 @@ from __future__ import annotations
 import numpy as np
 from sklearn import get_config
 
+from ._kinds import is_memmap
+from ._rows import check_2d_real, check_finite_block, chunks
+
 __all__ = [
     "check_finite_rows",
     "chunk_n_rows",
-    "is_memmap",
     "release_rows",
     "validate_memmap",
 ]
-
-
-def is_memmap(X: object) -> bool:
-    """Whether ``X`` is a :class:`numpy.memmap` (``np.load(path, mmap_mode="r")``)."""
-    return isinstance(X, np.memmap)
 
 
 def chunk_n_rows(row_bytes: int, n_rows: int, max_rows: int | None = None) -> int:
@@ -57,25 +54,11 @@ def check_finite_rows(X, *, name: str = "X") -> None:
     Reads ``X`` chunk by chunk; the temporaries are bounded by
     ``working_memory``.
     """
-    if X.dtype.kind != "f":
-        return
     n = X.shape[0]
     row_bytes = int(np.prod(X.shape[1:], dtype=np.int64)) * (X.itemsize + 1)
-    step = chunk_n_rows(row_bytes, n)
-    for start in range(0, n, step):
-        block = X[start : start + step]
-        total = np.sum(block, dtype=np.float64)
-        release_rows(X, start, start + block.shape[0])
-        if np.isfinite(total):
-            continue  # NaN and infinity propagate through a float64 sum
-        bad = ~np.isfinite(block).reshape(block.shape[0], -1).all(axis=1)
-        if bad.any():
-            stop = min(start + step, n)
-            raise ValueError(
-                f"Input {name} contains NaN or infinity at row "
-                f"{start + int(np.flatnonzero(bad)[0])} (in the chunk of rows "
-                f"{start} to {stop - 1})."
-            )
+    for start, stop in chunks(n, chunk_n_rows(row_bytes, n)):
+        check_finite_block(X[start:stop], start, name=name)
+        release_rows(X, start, stop)
 
 
 def validate_memmap(X, *, name: str = "X", check_finite: bool = True):
@@ -96,21 +79,7 @@ def validate_memmap(X, *, name: str = "X", check_finite: bool = True):
     X : numpy.memmap
         The same object.
     """
-    if X.ndim != 2:
-        raise ValueError(
-            f"Expected a 2-D memory-mapped {name} (n_samples, n_features). Got "
-            f"shape {X.shape} instead."
-        )
-    if X.dtype.kind not in "biuf":
-        raise TypeError(
-            f"Memory-mapped {name} must hold real numbers. Got dtype {X.dtype}."
-        )
-    n_samples, n_features = X.shape
-    if n_samples < 1 or n_features < 1:
-        raise ValueError(
-            f"Found array with {n_samples} sample(s) and {n_features} feature(s) "
-            f"(shape={X.shape}) while a minimum of 1 of each is required."
-        )
+    check_2d_real(X.shape, X.dtype, what=f"The memory-mapped {name}")
     if check_finite:
         check_finite_rows(X, name=name)
     return X
@@ -164,9 +133,9 @@ def take_sorted_rows(X, positions: np.ndarray, step: int) -> np.ndarray:
     out = np.empty((positions.shape[0],) + X.shape[1:], dtype=X.dtype)
     n = X.shape[0]
     edges = np.searchsorted(positions, np.arange(0, n + step, step))
-    for i, start in enumerate(range(0, n, step)):
+    for i, (start, stop) in enumerate(chunks(n, step)):
         lo, hi = edges[i], edges[i + 1]
         if hi > lo:
             out[lo:hi] = X[positions[lo:hi]]
-            release_rows(X, start, min(start + step, n))
+            release_rows(X, start, stop)
     return out

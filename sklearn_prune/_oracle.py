@@ -28,9 +28,10 @@ class OraclePruner(BasePruner):
 
     Parameters
     ----------
-    teacher : array-like of shape (n_features,) or fitted linear model
-        The teacher's weight vector, or a fitted binary linear model whose
-        ``coef_`` (and ``intercept_``, if any) define it. A fitted model given
+    teacher : array-like of shape (n_features,) or (1, n_features), or model
+        The teacher's weight vector (a 2-D array must be a single row), or a
+        fitted binary linear model whose ``coef_`` (and ``intercept_``, if
+        any) define it. A fitted model given
         as it is loses its fit wherever the pruner is cloned
         (:func:`~sklearn.base.clone`, ``cross_validate``, ``GridSearchCV``):
         wrap it in :class:`sklearn.frozen.FrozenEstimator`, which clones to
@@ -83,7 +84,11 @@ class OraclePruner(BasePruner):
         "teacher": ["array-like", HasMethods(["fit"])],
         "angle": [Interval(Real, 0, 90, closed="both")],
     }
-    _accept_sparse = ("csr", "csc")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def __init__(
         self,
@@ -129,6 +134,12 @@ class OraclePruner(BasePruner):
             )
         else:
             w, b = np.asarray(self.teacher, dtype=np.float64), 0.0
+            if w.ndim > 2 or (w.ndim == 2 and w.shape[0] != 1):
+                raise ValueError(
+                    f"`teacher` must be one weight vector (shape (n_features,) "
+                    f"or (1, n_features), like a binary model's coef_); got "
+                    f"shape {w.shape}. Pass a single row, e.g. teacher[0]."
+                )
         w = w.ravel()
         if w.shape[0] != n_features:
             raise ValueError(
@@ -138,6 +149,12 @@ class OraclePruner(BasePruner):
         if not np.isfinite(norm) or norm == 0:
             raise ValueError("`teacher` must be a finite, non-zero weight vector.")
         return w / norm, b / norm
+
+    def _uninformative_hint(self) -> str:
+        return (
+            "the rows have (nearly) the same margin along `teacher`; check "
+            "that its weights match X's columns"
+        )
 
     def _compute_scores(self, X, y, rng, **params):
         teacher, bias = self._teacher_weights(X.shape[1])

@@ -259,10 +259,12 @@ def search(
         everything = rank >= sizes
         # rank 0: the all-zero key is below no row
         active = (rank > 0) & ~everything
-    # queries settled before any pass (rank 0 or the whole group) need no slot
-    # one slot row per group of the rows (not only the queried ones): rows of
-    # groups no query asks about are looked up too, and ignored
-    table = _slot_table(np.where(active, query_group, -1), len(group_sizes))
+    # queries settled before any pass (rank 0 or the whole group) need no slot;
+    # the table has a column for every group rows may be in, queried or not
+    table = _slot_table(
+        np.where(active, query_group, -1),
+        max(int(np.max(query_group, initial=-1)) + 1, len(group_sizes)),
+    )
     # values: a query whose bucket holds a single row is finished by one last
     # pass that reads that row's key (`bits` = the prefix length that isolates it)
     single_bits = np.zeros(n_queries, dtype=np.int64)

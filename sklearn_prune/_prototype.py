@@ -4,29 +4,38 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 
 import numpy as np
 
-from ._arrays import is_torch_tensor, n_rows
-from ._blocks import is_dask_collection
+from ._arrays import n_rows
 from ._compat import Count, Interval
 from ._docstring import fill_doc
 from ._embedding import EMBEDDING_CONSTRAINT, embed
+from ._kinds import is_dask_collection, is_memmap, is_torch_tensor
+from ._kmeans import (
+    MAX_SAMPLES_CONSTRAINT,
+    check_n_clusters,
+    n_training_rows,
+    prototype_distances,
+    sample_positions,
+    train_runs,
+)
+from ._progress import Progress
 from ._seeding import draw_seed
 from ._selection import class_codes
 from .base import BasePruner
-from .cluster import (
-    MAX_SAMPLES_CONSTRAINT,
-    Progress,
-    class_prototypes,
-    n_training_rows,
-    prototype_distances,
-    run_seeds,
-    sample_positions,
-)
+from .cluster import class_prototypes
+from .exceptions import PruningWarning
 
 __all__ = ["PrototypePruner"]
+
+#: ``fit`` warns when the widest column's standard deviation exceeds this many
+#: times the median column's (raw features, cosine distance)
+UNSCALED_RATIO = 100
+#: rows (evenly spaced) the column scales are estimated from
+SCALE_SAMPLE = 10_000
 
 
 @fill_doc
@@ -50,6 +59,13 @@ class PrototypePruner(BasePruner):
     returns lazy dask collections). With the same ``random_state`` and
     ``max_samples``, in-memory, memory-mapped and dask inputs keep the same
     rows. See :ref:`large_data`.
+
+    Cosine distance compares directions, so on raw features the columns with
+    the largest scale decide the scores: ``fit`` warns (a
+    :class:`~sklearn_prune.exceptions.PruningWarning`) when, with
+    ``embedding=None`` and an array in memory, the largest column standard
+    deviation is more than 100 times the median one. Scale the features
+    first (``StandardScaler`` before the pruner in a Pipeline).
 
     Read more in the :ref:`User Guide <user_guide>`.
 
@@ -218,11 +234,14 @@ class PrototypePruner(BasePruner):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def _allow_nd(self) -> bool:
-        return self.embedding is not None
-
-    def _requires_y(self) -> bool:
-        return bool(self.use_labels) or super()._requires_y()
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # an embedding turns images, tensors or text into numeric rows
+        embedded = self.embedding is not None
+        tags.input_tags.three_d_array = tags.input_tags.string = embedded
+        # class prototypes need the labels
+        tags.target_tags.required = bool(self.use_labels) or tags.target_tags.required
+        return tags
 
     def _checks_rows_while_scoring(self) -> bool:
         return self.embedding is None
@@ -233,12 +252,12 @@ class PrototypePruner(BasePruner):
             self.embedding_ = fitted
         return E
 
-    def _check_n_clusters(self, n_samples: int) -> None:
-        if self.n_clusters > n_samples:
-            raise ValueError(
-                f"`n_clusters`={self.n_clusters} is larger than the number of "
-                f"rows ({n_samples}); use at most {n_samples} clusters."
-            )
+    def _uninformative_hint(self) -> str:
+        return (
+            "the rows (or their embeddings) point in nearly the same direction, "
+            "or every row is its own prototype; check X or `embedding`, or "
+            "lower `n_clusters`"
+        )
 
     def _compute_scores(self, X, y, rng, **params):
         say = Progress(self.verbose, type(self).__name__)
@@ -246,6 +265,8 @@ class PrototypePruner(BasePruner):
             centroids, labels, distances = self._dask_scores(X, y, rng, say)
         else:
             E = self._embed(X)
+            if self.embedding is None:
+                self._warn_unscaled(E)
             if is_torch_tensor(E) and self.use_labels:
                 E = E.detach().float().cpu().numpy()
             if self.use_labels:
@@ -254,7 +275,6 @@ class PrototypePruner(BasePruner):
             elif is_torch_tensor(E):
                 centroids, labels, distances = self._torch_scores(E, rng)
             else:
-                self._check_n_clusters(n_rows(E))
                 centroids, labels, distances = prototype_distances(
                     E,
                     self.n_clusters,
@@ -270,8 +290,39 @@ class PrototypePruner(BasePruner):
         say("selecting rows")
         return distances
 
+    def _warn_unscaled(self, X) -> None:
+        """Warn when column scales differ by orders of magnitude (raw features)."""
+        if not isinstance(X, np.ndarray) or is_memmap(X) or X.ndim != 2:
+            return  # sparse, memory maps, tensors: not read twice
+        sample = X[:: max(1, X.shape[0] // SCALE_SAMPLE)]  # a view: evenly spaced
+        largest = float(np.max(np.abs(sample))) if sample.size else 0.0
+        if not 0.0 < largest < np.inf:
+            return
+        # the ratio of scales does not depend on a common factor: divide by
+        # the largest value first, so that squares of huge values stay finite
+        std = np.std(sample / largest, axis=0, dtype=np.float64) * largest
+        present = std > 0
+        if present.sum() < 2:
+            return
+        median = float(np.median(std[present]))
+        widest = int(np.argmax(std))
+        if std[widest] <= UNSCALED_RATIO * median:
+            return
+        names = getattr(self, "feature_names_in_", None)
+        name = repr(names[widest]) if names is not None else str(widest)
+        warnings.warn(
+            f"PrototypePruner compares rows by cosine on the raw features, and "
+            f"their scales differ by orders of magnitude: column {name} has "
+            f"standard deviation {std[widest]:.3g}, {std[widest] / median:.0f} "
+            f"times the median column's ({median:.3g}), so the largest columns "
+            f"decide the scores. Scale the features first, e.g. "
+            f"make_pipeline(StandardScaler(), PrototypePruner(...), model).",
+            PruningWarning,
+            stacklevel=5,  # _warn_unscaled, _compute_scores, fit, _fit_context
+        )
+
     def _dask_scores(self, X, y, rng, say):
-        from ._dask import class_prototype_scores, prototype_scores
+        from ._kmeans_dask import class_prototype_scores, prototype_scores
 
         if self.embedding is not None:
             raise ValueError(
@@ -286,7 +337,7 @@ class PrototypePruner(BasePruner):
             )
             return centroids, codes.rechunk((X.chunks[0],)), distances
         n_samples = n_rows(X)
-        self._check_n_clusters(n_samples)
+        check_n_clusters(self.n_clusters, n_samples)
         return prototype_scores(
             X,
             n_clusters=self.n_clusters,
@@ -306,29 +357,31 @@ class PrototypePruner(BasePruner):
         from .torch._kmeans import _assign, _normalized
 
         n_samples = n_rows(E)
-        self._check_n_clusters(n_samples)
+        check_n_clusters(self.n_clusters, n_samples)
         n_train = n_training_rows(self.max_samples, n_samples, self.n_clusters)
         seed = draw_seed(rng)
         if n_train == n_samples and self.n_init == 1:
             return spherical_kmeans_torch(
                 E, self.n_clusters, n_iter=self.n_iter, seed=seed
             )
-        unit = _normalized(E, self.n_clusters)
-        runs, fits = [], []
-        for sample_seed, kmeans_seed in run_seeds(seed, self.n_init):
+
+        def train_run(i, sample_seed, kmeans_seed):
             rows = torch.as_tensor(
                 sample_positions(n_samples, n_train, sample_seed), device=E.device
             )
             C, _, d = spherical_kmeans_torch(
                 E[rows], self.n_clusters, n_iter=self.n_iter, seed=kmeans_seed
             )
-            C_t = torch.as_tensor(C, device=unit.device)
-            labels, sims = _assign(unit, C_t)
-            runs.append((C, labels.cpu().numpy(), sims.cpu().numpy()))
-            fits.append(1.0 - float(np.mean(d)))
-        best = int(np.argmax(fits))
+            return C, 1.0 - float(np.mean(d))
+
+        centroids, best, _ = train_runs(train_run, seed, self.n_init)
+        unit = _normalized(E, self.n_clusters)
+        runs = []
+        for C in centroids:
+            labels, sims = _assign(unit, torch.as_tensor(C, device=unit.device))
+            runs.append((labels.cpu().numpy(), sims.cpu().numpy()))
         distances = np.mean(
-            [np.clip(1.0 - sims.astype(np.float64), 0.0, 2.0) for _, _, sims in runs],
+            [np.clip(1.0 - sims.astype(np.float64), 0.0, 2.0) for _, sims in runs],
             axis=0,
         )
-        return runs[best][0], runs[best][1].astype(np.int64), distances
+        return centroids[best], runs[best][0].astype(np.int64), distances

@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 from ._arrays import n_rows
-from ._blocks import is_dask_collection
 from ._docstring import fill_doc
+from ._kinds import is_dask_collection
 from ._order import row_uniforms
 from ._seeding import draw_seed
 from .base import BasePruner
@@ -20,8 +20,11 @@ class RandomPruner(BasePruner):
 
     The baseline against which every difficulty metric is judged: a metric is
     only useful where it beats random pruning at the same ``keep``. Scores are
-    uniform draws, one per row, from ``random_state``, so ``strategy`` makes no
-    difference to the distribution of the kept rows.
+    uniform draws, one per row, from ``random_state``: every policy would keep
+    a uniformly random subset, so ``strategy`` and ``drop_hardest`` must stay
+    at their defaults (``"hard"``, 0.0) and other values raise a
+    ``ValueError`` (a grid search over them would present noise as a
+    choice).
 
     ``X`` may be a :class:`numpy.memmap` (checked chunk by chunk, never
     copied) or a dask array or DataFrame; with dask, ``scores_`` and
@@ -33,12 +36,13 @@ class RandomPruner(BasePruner):
     ----------
     {{keep}}
 
-    strategy : {"hard", "easy", "stratified", "moderate"}, default="hard"
-        Makes no difference to the distribution of the kept rows (the scores
-        are random); ``"hard"``, the cheapest selection, is the default.
+    strategy : "hard", default="hard"
+        Must stay at its default: every policy keeps a uniformly random
+        subset of random scores (unlike other pruners, whose default is
+        ``"stratified"``).
 
-    drop_hardest : float in [0, 1) or "auto", default=0.0
-        As in every pruner; no difference to the distribution either.
+    drop_hardest : 0.0, default=0.0
+        Must stay at its default, for the same reason.
 
     {{n_strata}}
 
@@ -73,7 +77,6 @@ class RandomPruner(BasePruner):
     True
     """
 
-    _accept_sparse = ("csr", "csc")
     _out_of_core = True
 
     def __init__(
@@ -94,6 +97,24 @@ class RandomPruner(BasePruner):
             class_balance=class_balance,
             random_state=random_state,
         )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def _check_budget(self, X, y) -> None:
+        for name, default in (("strategy", "hard"), ("drop_hardest", 0.0)):
+            value = getattr(self, name)
+            if value != default:
+                raise ValueError(
+                    f"RandomPruner got `{name}`={value!r}, but random scores "
+                    f"have no order to apply a policy to: every value keeps a "
+                    f"uniformly random subset. Leave `{name}` at its default "
+                    f"({default!r}); to compare policies, use them on a "
+                    f"difficulty metric and compare with RandomPruner()."
+                )
+        super()._check_budget(X, y)
 
     def _compute_scores(self, X, y, rng, **params):
         # a function of each row's position: the same on every block of a

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import n_rows, take_rows
+from ._arrays import check_not_lazy, drop_column, n_rows, take_rows
 from ._compat import _fit_context
 from ._docstring import fill_doc
 from .base import BasePruner
@@ -46,10 +46,14 @@ class ScorePruner(BasePruner):
         - a callable ``scores(X, y) -> array`` called in ``fit`` with the
           validated ``X`` (a numpy array, a sparse matrix, or the text rows)
           and ``y``;
-        - a column name of a pandas DataFrame ``X``: that column holds the
-          scores and is not passed on: ``fit`` validates and counts the other
-          columns (``n_features_in_``, ``feature_names_in_``) and
+        - a column name of a pandas or polars DataFrame ``X``: that column
+          holds the scores and is not passed on: ``fit`` validates and counts
+          the other columns (``n_features_in_``, ``feature_names_in_``) and
           ``fit_resample`` returns the kept rows without it.
+
+        The scores are copied in ``fit``. Integer scores beyond 2**53, which
+        float64 cannot all tell apart, are selected by their exact order
+        (``scores_`` holds them as float64). Complex scores are refused.
 
     {{keep}}
 
@@ -92,7 +96,11 @@ class ScorePruner(BasePruner):
         **BasePruner._parameter_constraints,
         "scores": ["array-like", callable, str],
     }
-    _accept_sparse = ("csr", "csc")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def __init__(
         self,
@@ -142,6 +150,7 @@ class ScorePruner(BasePruner):
             return super().fit(X_rest, y, **params)
         finally:
             del self._given_scores
+            self.__dict__.pop("_exact_scores", None)
 
     def fit_resample(self, X, y=None, **params):
         """Fit the pruner and return the kept rows (without a ``scores`` column).
@@ -165,26 +174,27 @@ class ScorePruner(BasePruner):
         """
         self.fit(X, y, **params)
         if isinstance(self.scores, str):
-            X = X.drop(columns=[self.scores])
+            X = drop_column(X, self.scores)
         idx = self.sample_indices_
         return take_rows(X, idx), (None if y is None else take_rows(y, idx))
 
     def _split_scores(self, X):
         """``X`` without a scores column, and the scores known before validation."""
         scores = self.scores
+        check_not_lazy(X, name="X")
         if isinstance(scores, str):
             if not hasattr(X, "columns"):
                 raise ValueError(
                     f"`scores`={scores!r} names a column, but X is a "
-                    f"{type(X).__name__}, not a pandas DataFrame. Pass a DataFrame "
-                    f"with that column, or the scores themselves."
+                    f"{type(X).__name__}, not a pandas or polars DataFrame. Pass "
+                    f"a DataFrame with that column, or the scores themselves."
                 )
             if scores not in X.columns:
                 raise ValueError(
                     f"`scores`={scores!r} is not a column of X. Columns: "
                     f"{list(X.columns)}."
                 )
-            return X.drop(columns=[scores]), _as_scores(X[scores])
+            return drop_column(X, scores), _as_scores(X[scores])
         if callable(scores):
             return X, None
         if type(scores).__name__ == "Series" and hasattr(X, "index"):
@@ -208,20 +218,55 @@ class ScorePruner(BasePruner):
                 f"`scores` has {scores.shape[0]} values but X has {n} rows; give "
                 f"one score per row."
             )
-        bad = np.flatnonzero(~np.isfinite(scores))
+        bad = np.flatnonzero(~np.isfinite(scores.astype(np.float64, copy=False)))
         if bad.size:
             raise ValueError(
                 f"`scores` contains NaN or infinity ({bad.size} values, first at "
                 f"row {bad[0]}); every row needs a finite score."
             )
-        return scores
+        self._exact_scores = scores if scores.dtype.kind in "iu" else None
+        return np.asarray(scores, dtype=np.float64)
+
+    def _uninformative_hint(self) -> str:
+        return (
+            "the given `scores` are (nearly) constant; check that they are one "
+            "difficulty per row, in the order of X's rows"
+        )
+
+    def _select(self, scores, y, rng):
+        # integers that float64 would merge are ranked by their exact order
+        exact = getattr(self, "_exact_scores", None)
+        return super()._select(scores if exact is None else _exact_keys(exact), y, rng)
+
+
+#: integers beyond this magnitude may share a float64 value with a neighbour
+_FLOAT64_EXACT = 2**53
 
 
 def _as_scores(values) -> np.ndarray:
-    """A 1-D float64 array, or a ValueError naming ``scores``."""
+    """A new 1-D array of the scores, or a ValueError naming ``scores``.
+
+    float64, except for integers that float64 cannot all hold exactly
+    (beyond 2**53): those stay integers, so that their order is kept.
+    """
     try:
-        scores = np.asarray(values, dtype=np.float64)
+        raw = np.asarray(values)
+        if raw.dtype.kind == "c":
+            raise ValueError(
+                f"`scores` must hold real numbers; got complex values (dtype "
+                f"{raw.dtype}). Pass the real part or the modulus (np.abs)."
+            )
+        if (
+            raw.dtype.kind in "iu"
+            and raw.size
+            and (raw.max() > _FLOAT64_EXACT or raw.min() < -_FLOAT64_EXACT)
+        ):
+            scores = raw.copy()
+        else:  # always a copy: the caller may change its array after fit
+            scores = np.array(raw, dtype=np.float64)
     except (TypeError, ValueError) as exc:
+        if "`scores`" in str(exc):
+            raise
         raise ValueError(f"`scores` must hold numbers: {exc}") from None
     if scores.ndim == 2 and scores.shape[1] == 1:
         scores = scores.ravel()
@@ -230,3 +275,16 @@ def _as_scores(values) -> np.ndarray:
             f"`scores` must be 1-D, one score per row. Got shape {scores.shape}."
         )
     return scores
+
+
+def _exact_keys(scores: np.ndarray) -> np.ndarray:
+    """float64 keys that order integer ``scores`` exactly.
+
+    The scores minus their minimum (computed exactly) when that spread fits
+    float64's integers, which keeps every policy's arithmetic (strata, the
+    median) up to a shift; their ranks otherwise.
+    """
+    shifted = scores.astype(np.uint64) - scores.min().astype(np.uint64)
+    if shifted.max() <= _FLOAT64_EXACT:
+        return shifted.astype(np.float64)
+    return np.unique(scores, return_inverse=True)[1].astype(np.float64).ravel()

@@ -19,8 +19,9 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 
-from ._blocks import is_dask_collection, rows_of
-from ._compat import Count, Fraction, Interval, StrOptions, validate_params
+from ._blocks import rows_of
+from ._compat import KEEP_CONSTRAINT, Count, Interval, StrOptions, validate_params
+from ._kinds import is_dask_collection
 from ._order import Thresholds, decode_float_keys, float_keys, search, tie_keys
 from ._seeding import draw_seed
 from .exceptions import PruningWarning
@@ -129,7 +130,12 @@ def has_class_labels(y) -> bool:
     """Whether ``y`` holds class labels: binary, multiclass or one-hot rows.
 
     The rule of ``class_balance="auto"``. None and continuous values are not
-    class labels. A dask ``y`` is judged by its distinct values.
+    class labels. Numbers that are all whole (such as prices in whole units)
+    with more than 20 distinct values and fewer than 5 rows per value on
+    average are taken as a regression target: balancing them would treat
+    nearly every row as its own class, and most of those "classes" would
+    keep no row. Other whole numbers, strings and one-hot rows are labels.
+    A dask ``y`` is judged by its distinct values.
 
     Parameters
     ----------
@@ -139,6 +145,15 @@ def has_class_labels(y) -> bool:
     Returns
     -------
     bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_prune._selection import has_class_labels
+    >>> has_class_labels(np.array([0, 1, 1, 2, 0, 2]))
+    True
+    >>> has_class_labels(np.arange(100) % 30)  # 30 values, 3.3 rows each
+    False
     """
     if y is None:
         return False
@@ -148,11 +163,21 @@ def has_class_labels(y) -> bool:
         if y.ndim != 1:
             return False
         values = np.asarray(da.unique(y).compute())
-        return type_of_target(values, input_name="y") in ("binary", "multiclass")
-    kind = type_of_target(y, input_name="y")
+        n_samples = y.shape[0]
+    else:
+        values = y
+        n_samples = y.shape[0] if hasattr(y, "shape") else len(y)
+    kind = type_of_target(values, input_name="y")
     if kind == "multilabel-indicator":
         return bool(np.all(np.count_nonzero(np.asarray(y), axis=1) == 1))
-    return kind in ("binary", "multiclass")
+    if kind not in ("binary", "multiclass"):
+        return False
+    if kind == "multiclass" and np.asarray(values).dtype.kind in "iuf":
+        # whole numbers: many values, few rows each = a regression target
+        # (an unknown dask length, NaN, compares False: labels, as before)
+        n_values = np.unique(values).shape[0]
+        return not (n_values > 20 and bool(5 * n_values > n_samples))
+    return True
 
 
 def class_codes(y) -> tuple[np.ndarray, np.ndarray]:
@@ -353,37 +378,40 @@ def _errors_by_class(class_errors, classes: np.ndarray) -> np.ndarray:
     return errors
 
 
+def _evenly_spaced(n: int, k: int) -> np.ndarray:
+    """``k`` distinct positions out of ``n`` (``k <= n``), spread end to end."""
+    if k == 1:
+        return np.array([(n - 1) // 2])
+    return np.arange(k) * (n - 1) // (k - 1)
+
+
 def _strata_quotas(counts: np.ndarray, budget: int) -> np.ndarray:
     """Coverage-centric allocation of ``budget`` rows over strata of ``counts`` rows.
 
-    As in CCS (Zheng et al., 2023): strata are visited from the smallest up,
-    each taking an equal share of the budget left (at most all its rows).
-    The shares are rounded down, and what rounding leaves over goes one row
-    at a time to the strata with rows to spare, smallest first, so the total
-    is exact. A budget smaller than the number of non-empty strata cannot
-    give each a row: it goes one row each to strata evenly spaced over the
-    score range, the lowest and the highest included when it allows.
+    As in CCS (Zheng et al., 2023), the budget is water-filled: every stratum
+    keeps ``min(its rows, level)`` for the highest whole level the budget
+    pays for, so small strata are kept whole and the others share what is
+    left equally. The rows that rounding leaves over (fewer than the strata
+    still not full) go one each to strata of those evenly spaced over the
+    score range. A budget smaller than the number of non-empty strata is
+    the case of level zero: one row each from that many strata, evenly
+    spaced, so a small budget still covers the whole range.
     """
     quotas = np.zeros_like(counts)
     nonempty = np.flatnonzero(counts > 0)  # in score order
-    if budget < nonempty.shape[0]:
-        if budget == 1:
-            chosen = nonempty[[(nonempty.shape[0] - 1) // 2]]
+    sizes = counts[nonempty]
+    low, high = 0, int(sizes.max(initial=0))
+    while low < high:  # the highest level whose cost fits the budget
+        level = (low + high + 1) // 2
+        if np.minimum(sizes, level).sum() <= budget:
+            low = level
         else:
-            spread = np.arange(budget) * (nonempty.shape[0] - 1) // (budget - 1)
-            chosen = nonempty[spread]
-        quotas[chosen] = 1
-        return quotas
-    order = nonempty[np.argsort(counts[nonempty], kind="stable")]
-    left = budget
-    for i, stratum in enumerate(order):
-        take = min(int(counts[stratum]), left // (order.shape[0] - i))
-        quotas[stratum] = take
-        left -= take
-    while left > 0:
-        spare = order[quotas[order] < counts[order]][:left]
-        quotas[spare] += 1
-        left -= spare.shape[0]
+            high = level - 1
+    quotas[nonempty] = np.minimum(sizes, low)
+    open_strata = nonempty[sizes > low]
+    extra = budget - int(quotas.sum())  # fewer than len(open_strata)
+    if extra:
+        quotas[open_strata[_evenly_spaced(open_strata.shape[0], extra)]] += 1
     return quotas
 
 
@@ -548,12 +576,35 @@ def _check_labels(y, n_samples: int, scores):
     return classes, codes
 
 
+def _is_int(keep) -> bool:
+    return isinstance(keep, Integral) and not isinstance(keep, (bool, np.bool_))
+
+
+def _warn_integer_keep(keep, n_samples: int) -> None:
+    """``keep=1`` (an int) keeps one row: say so, and how to keep them all."""
+    if _is_int(keep) and keep == 1 and n_samples > 1:
+        warnings.warn(
+            "`keep`=1 is an int: it keeps one row (an int `keep` is a number "
+            "of rows). To keep every row, pass keep=1.0.",
+            PruningWarning,
+            stacklevel=5,  # the caller of select_indices (through its validation)
+        )
+
+
 def _warn_empty_classes(classes, counts, quotas, keep) -> None:
     empty = classes[(quotas == 0) & (counts > 0)]
     if empty.size:
+        n_samples = int(counts.sum())
+        cause = (
+            f"An int `keep` is a number of rows, not a fraction: keep={keep!r} "
+            f"keeps {keep} of {n_samples} rows in all. Pass a float (e.g. 0.5) "
+            f"for a fraction, or a larger int."
+            if _is_int(keep)
+            else "Increase `keep`."
+        )
         warnings.warn(
             f"Class balance keeps no row of classes {empty.tolist()}: "
-            f"their share of keep={keep!r} rounds to zero. Increase `keep`.",
+            f"their share of keep={keep!r} rounds to zero. {cause}",
             PruningWarning,
             stacklevel=5,  # the caller of select_indices (through its validation)
         )
@@ -581,6 +632,7 @@ def plan_selection(
     """
     scores, n_samples = _check_scores(scores)
     n_kept(keep, n_samples)  # a bad `keep` fails before any pass over the rows
+    _warn_integer_keep(keep, n_samples)
     seed = draw_seed(check_random_state(random_state))
     rule = class_quota_rule(class_balance)
     if isinstance(class_balance, dict):
@@ -683,7 +735,7 @@ MAX_STRATA = 10_000
 #: the selection parameters, declared once: :func:`select_indices` and every
 #: pruner's ``_parameter_constraints`` use them
 POLICY_CONSTRAINTS: dict = {
-    "keep": [Fraction(0, 1, closed="right"), Count(1, None, closed="left")],
+    "keep": KEEP_CONSTRAINT,
     "strategy": [StrOptions(set(STRATEGIES))],
     "drop_hardest": [Interval(Real, 0, 1, closed="left")],
     "n_strata": [Count(1, MAX_STRATA, closed="both")],

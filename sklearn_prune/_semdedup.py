@@ -12,14 +12,17 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from sklearn.utils.validation import check_is_fitted
 
-from ._arrays import is_torch_tensor, n_rows
-from ._compat import Fraction, Interval, StrOptions
+from ._arrays import n_rows
+from ._compat import KEEP_CONSTRAINT, Fraction, Interval, StrOptions
 from ._docstring import fill_doc
 from ._embedding import EMBEDDING_CONSTRAINT, embed
+from ._kinds import is_torch_tensor
+from ._kmeans import MAX_SAMPLES_CONSTRAINT
 from ._order import row_uniforms
+from ._progress import Progress
 from ._seeding import draw_seed
 from .base import BasePruner
-from .cluster import MAX_SAMPLES_CONSTRAINT, l2_normalized, spherical_kmeans
+from .cluster import l2_normalized, spherical_kmeans
 
 __all__ = ["SemDedupPruner"]
 
@@ -211,6 +214,9 @@ class SemDedupPruner(BasePruner):
         before any row without a near-duplicate; to keep one row per group
         and then prune to a budget, chain this pruner (``keep=None``) with
         another one (see :ref:`ug_dedup`).
+        With ``keep=None``, ``strategy`` and ``drop_hardest`` must keep their
+        defaults (``"hard"``, 0.0): there is no budget to apply a policy to,
+        and any other value raises a ``ValueError``.
 
     keep_in_group : {"farthest", "nearest", "random"}, default="farthest"
         Which row of a group survives: the one farthest from (least similar
@@ -256,9 +262,7 @@ class SemDedupPruner(BasePruner):
         a fraction. Every row is still assigned to its nearest centroid and
         compared with the rows of its cluster.
 
-    {{policy}} With ``keep=None``, only the defaults (``"stratified"``,
-        ``drop_hardest="auto"`` or 0) are accepted: there is no budget to apply a policy
-        to, and any other value raises a ``ValueError``.
+    {{policy}}
 
     class_balance : str, bool or dict, default="auto"
         With a ``keep`` budget, the class quotas, as in every pruner (see
@@ -268,8 +272,14 @@ class SemDedupPruner(BasePruner):
 
     {{random_state}}
 
-    {{n_jobs}} Sets faiss's OpenMP threads and the BLAS threads of the
-        similarity products during ``fit`` only.
+    {{n_jobs}}
+        Sets faiss's OpenMP threads and the BLAS threads of the similarity
+        products during ``fit`` only.
+
+    verbose : int, default=0
+        Print the progress of ``fit`` when > 0: the clusters, the near pairs
+        found, the groups and removed rows at ``eps``, with the time elapsed
+        (on stdout).
 
     Attributes
     ----------
@@ -365,7 +375,7 @@ class SemDedupPruner(BasePruner):
 
     _parameter_constraints: dict = {
         **BasePruner._parameter_constraints,
-        "keep": [None, *BasePruner._parameter_constraints["keep"]],
+        "keep": [None, *KEEP_CONSTRAINT],
         "eps": [Fraction(0, 2, closed="neither")],
         "max_eps": [Fraction(0, 2, closed="neither"), None],
         "keep_in_group": [StrOptions({"farthest", "nearest", "random"})],
@@ -377,6 +387,7 @@ class SemDedupPruner(BasePruner):
         "n_iter": [Interval(Integral, 1, None, closed="left")],
         "max_samples": MAX_SAMPLES_CONSTRAINT,
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -396,6 +407,7 @@ class SemDedupPruner(BasePruner):
         class_balance="auto",
         random_state=None,
         n_jobs=None,
+        verbose=0,
     ):
         super().__init__(
             keep=keep,
@@ -413,9 +425,14 @@ class SemDedupPruner(BasePruner):
         self.n_iter = n_iter
         self.max_samples = max_samples
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
-    def _allow_nd(self) -> bool:
-        return self.embedding is not None
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # an embedding turns images, tensors or text into numeric rows
+        embedded = self.embedding is not None
+        tags.input_tags.three_d_array = tags.input_tags.string = embedded
+        return tags
 
     # -- budget and selection: keep=None means "the threshold decides" -------
     def _check_budget(self, X, y) -> None:
@@ -441,6 +458,9 @@ class SemDedupPruner(BasePruner):
                     f"default."
                 )
 
+    def _uninformative_hint(self):
+        return None  # copies tie at score 0 by design: any one of them may stay
+
     def _select(self, scores, y, rng):
         if self.keep is None:
             return self._survivors
@@ -461,20 +481,29 @@ class SemDedupPruner(BasePruner):
         return int(self.n_clusters)
 
     def _compute_scores(self, X, y, rng, **params):
+        say = Progress(self.verbose, type(self).__name__)
         E = self._embed(X)
         n_samples = n_rows(E)
+        n_clusters = self._n_clusters(n_samples)
+        say(f"embedded {n_samples} rows; k-means with {n_clusters} clusters")
         kmeans_seed, preference_seed = draw_seed(rng), draw_seed(rng)
         with _blas_threads(self.n_jobs):
             centroids, labels, distances = spherical_kmeans(
                 E,
-                self._n_clusters(n_samples),
+                n_clusters,
                 n_iter=self.n_iter,
                 seed=kmeans_seed,
                 n_jobs=self.n_jobs,
                 max_samples=self.max_samples,
             )
             max_eps = self.eps if self.max_eps is None else self.max_eps
+            say(f"clustered; looking for pairs closer than max_eps={max_eps:g}")
             nearest, forest = _pairwise(E, labels, similarity_threshold(max_eps))
+        say(
+            f"found {int(np.sum(nearest > similarity_threshold(max_eps)))} rows "
+            f"with a near-duplicate ({forest[2].shape[0]} pairs kept in the "
+            f"spanning forest)"
+        )
         self.cluster_centers_ = centroids
         self.labels_ = labels
         self.max_eps_ = float(max_eps)
@@ -487,6 +516,11 @@ class SemDedupPruner(BasePruner):
         self._preference = preference
         self._forest = forest
         self._survivors = self._apply_threshold(self.eps)
+        say(
+            f"{int(self.duplicate_groups_.max()) + 1} groups of near-duplicates "
+            f"at eps={self.eps:g}: {self.n_duplicates_} rows removed, "
+            f"{self._survivors.shape[0]} survive the threshold"
+        )
         scores = 1.0 - nearest.astype(np.float64)  # -inf similarity: alone
         return np.clip(scores, 0.0, 2.0)
 
@@ -522,6 +556,12 @@ class SemDedupPruner(BasePruner):
         (and the same ``random_state``). ``scores_`` do not depend on
         ``eps``; with a ``keep`` budget only ``duplicate_groups_`` and
         ``n_duplicates_`` change.
+
+        It changes the fitted ``eps_``, not the ``eps`` parameter:
+        ``get_params()`` still gives the ``eps`` of ``fit``, so a clone (as in
+        ``GridSearchCV`` or ``cross_validate``) or a new ``fit`` uses that
+        one. To make the new threshold the parameter, also call
+        ``set_params(eps=eps)``.
 
         Parameters
         ----------

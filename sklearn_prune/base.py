@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+import warnings
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass, field, fields
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.utils import InputTags, Tags, check_random_state
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -17,16 +19,23 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._arrays import check_tensor, is_torch_tensor, n_rows, take_rows
-from ._blocks import is_dask_collection
+from ._arrays import check_not_lazy, check_tensor, n_rows, take_rows
 from ._compat import (
     StrOptions,
     _asked_by_sklearn_pipeline,
     _fit_context,
 )
 from ._docstring import fill_doc
-from ._embedding import check_text, is_text
-from ._memmap import is_memmap, validate_memmap
+from ._embedding import check_text
+from ._frames import check_numeric_columns
+from ._kinds import (
+    is_dask_collection,
+    is_memmap,
+    is_pandas_frame,
+    is_text,
+    is_torch_tensor,
+)
+from ._memmap import validate_memmap
 from ._selection import (
     CLASS_QUOTAS,
     POLICY_CONSTRAINTS,
@@ -37,8 +46,22 @@ from ._selection import (
     n_kept,
     select_indices,
 )
+from .exceptions import PruningWarning
 
 __all__ = ["BasePruner", "is_pruner"]
+
+#: the sparse formats of a pruner whose ``input_tags.sparse`` tag is True
+_SPARSE_FORMATS = ("csr", "csc")
+#: share of rows tied with their group's most common score above which the
+#: scores are called uninformative, and the rows the check looks at at most
+UNINFORMATIVE_SHARE = 0.9
+UNINFORMATIVE_SAMPLE = 100_000
+#: what the message about a text column of a DataFrame ``X`` suggests
+_ENCODE_COLUMNS = (
+    "Every feature must be a number: drop or encode that column (e.g. "
+    "OneHotEncoder or OrdinalEncoder in a ColumnTransformer before the pruner), "
+    "or pass it as y."
+)
 
 #: the class-quota rule of ``class_balance="auto"`` when ``y`` holds class
 #: labels, chosen by measurement (``benchmarks/bench_defaults.py``)
@@ -147,8 +170,6 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         "random_state": ["random_state"],
     }
 
-    #: sparse formats accepted by ``fit`` (False: dense only)
-    _accept_sparse: bool | tuple = False
     #: whether the pruner scores a memory map chunk by chunk and a dask array
     #: block by block (else a memory map is validated like any array, and a
     #: dask collection is refused)
@@ -172,13 +193,11 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         self.random_state = random_state
 
     # -- hooks for subclasses -------------------------------------------------
-    def _allow_nd(self) -> bool:
-        """Whether X may have more than two dimensions (images)."""
-        return False
-
-    def _requires_y(self) -> bool:
-        # "auto" sets quotas only when y holds class labels; "none" needs no y
-        return self.class_balance not in ("auto", "none", False)
+    # What ``fit`` accepts is read from the estimator's tags: sparse input
+    # (``input_tags.sparse``: CSR and CSC), images and tensors
+    # (``input_tags.three_d_array``), text rows (``input_tags.string``) and a
+    # required ``y`` (``target_tags.required``). A subclass declares them in
+    # its ``__sklearn_tags__``.
 
     def _class_rule(self, y) -> str:
         """The class-quota rule ``fit`` applies on the validated target ``y``.
@@ -292,6 +311,15 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _check_budget(self, X, y) -> None:
         """Raise if ``keep`` asks for more rows than ``X`` (or a class) has."""
+        if self.__sklearn_tags__().target_tags.required and not is_dask_collection(y):
+            kind = type_of_target(y, input_name="y")
+            if kind == "unknown":  # scikit-learn's wording for such targets
+                raise ValueError(
+                    f"Unknown label type: {type(self).__name__} uses `y` as class "
+                    f"labels, but `y` (dtype {y.dtype}) holds no recognisable "
+                    f"labels. Pass integer or string labels, e.g. y.astype(int) "
+                    f"for numbers stored as objects."
+                )
         if not self._balances_classes(y):
             counts = np.array([n_rows(X)])
         elif is_dask_collection(y):
@@ -304,6 +332,9 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _select(self, scores: np.ndarray, y, rng: np.random.RandomState) -> np.ndarray:
         """Positions of the kept rows, from ``scores`` and the selection parameters."""
+        balanced = self._balances_classes(y)
+        if not is_dask_collection(scores):
+            self._warn_if_uninformative(scores, y if balanced else None)
         return select_indices(
             scores,
             self.keep,
@@ -315,6 +346,52 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             class_errors=getattr(self, "class_errors_", None),
             random_state=rng,
         )
+
+    def _uninformative_hint(self) -> str | None:
+        """What may make this pruner's scores all alike, and what to try.
+
+        None turns the check off (ties are expected, e.g. among duplicates).
+        """
+        return (
+            "the rows look alike to this pruner's metric; check that X holds "
+            "the features you meant, or try another pruner"
+        )
+
+    def _warn_if_uninformative(self, scores: np.ndarray, y=None) -> None:
+        """Warn when nearly all scores are equal (within each class of ``y``).
+
+        Equal scores leave the choice of rows to random tie-breaking. Scores
+        are compared to 9 significant digits of the largest one; on more
+        than 100,000 rows, evenly spaced rows stand for all.
+        """
+        hint = self._uninformative_hint()
+        if hint is None or n_kept(self.keep, scores.shape[0]) == scores.shape[0]:
+            return  # no check, or every row is kept: ties choose nothing
+        step = -(-scores.shape[0] // UNINFORMATIVE_SAMPLE)
+        values = scores[::step]
+        codes = np.zeros(values.shape[0], dtype=np.int64)
+        within = ""
+        if y is not None and not is_dask_collection(y):
+            codes = class_codes(y[::step])[1]
+            within = " of their class"
+        scale = np.max(np.abs(values))
+        # integers in [-1e9, 1e9]: one int64 key per (class, rounded score)
+        rounded = np.rint(values / scale * 1e9) if scale > 0 else values
+        keys = codes * np.int64(2 * 10**9 + 1) + rounded.astype(np.int64)
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        # rows tied with the most common score of their group
+        largest = np.zeros(codes.max() + 1, dtype=np.int64)
+        np.maximum.at(largest, codes, counts[inverse.ravel()])
+        share = largest.sum() / values.shape[0]
+        if share >= UNINFORMATIVE_SHARE:
+            warnings.warn(
+                f"{type(self).__name__}'s scores carry almost no information: "
+                f"{share:.0%} of the rows share the most common score{within}, "
+                f"so which of them are kept is decided by random tie-breaking. "
+                f"Possible cause: {hint}.",
+                PruningWarning,
+                stacklevel=5,  # here, _select, fit, _fit_context, caller
+            )
 
     def _select_dask(self, scores, n_samples, y, rng):
         """Dask scores: persisted on the workers, kept positions a lazy array."""
@@ -366,7 +443,10 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     # -- validation -----------------------------------------------------------
     def _validate_input(self, X, y):
-        if y is None and self._requires_y():
+        check_not_lazy(X, name="X")
+        check_not_lazy(y, name="y")
+        tags = self.__sklearn_tags__()
+        if y is None and tags.target_tags.required:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 f"is None (needed by class_balance={self.class_balance!r} or by the "
@@ -379,11 +459,13 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         if self._out_of_core and is_memmap(X) and X.ndim == 2:
             return self._validate_memmap(X, y)
         if is_torch_tensor(X):
-            return self._validate_tensor(X, y)
+            return self._validate_tensor(X, y, tags.input_tags.three_d_array)
+        if is_pandas_frame(X):  # name a text column, not numpy's conversion error
+            check_numeric_columns(X, where="X", fix=_ENCODE_COLUMNS)
         check_params = dict(
-            accept_sparse=self._accept_sparse,
+            accept_sparse=_SPARSE_FORMATS if tags.input_tags.sparse else False,
             dtype=[np.float64, np.float32],
-            allow_nd=self._allow_nd(),
+            allow_nd=tags.input_tags.three_d_array,
         )
         if y is None:
             return validate_data(self, X, y=None, **check_params), None
@@ -395,8 +477,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         return X, y
 
     def _accepts_text(self) -> bool:
-        """Whether ``X`` may be text rows (an ``embedding`` turns them into numbers)."""
-        return getattr(self, "embedding", None) is not None
+        """Whether ``X`` may be text rows: the ``input_tags.string`` tag by default."""
+        return self.__sklearn_tags__().input_tags.string
 
     def _validate_text(self, X, y):
         name = type(self).__name__
@@ -456,8 +538,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
 
-    def _validate_tensor(self, X, y):
-        if not self._allow_nd():
+    def _validate_tensor(self, X, y, allow_nd: bool):
+        if not allow_nd:
             raise TypeError(
                 f"{type(self).__name__} got a torch tensor as `X`; tensors are "
                 f"accepted only with a torch `embedding` or `estimator` "
@@ -475,10 +557,11 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         input_tags = _PrunerInputTags(**_as_kwargs(tags.input_tags))
-        input_tags.sparse = bool(self._accept_sparse)
+        input_tags.sparse = False  # a subclass that takes CSR and CSC says so
         tags = _PrunerTags(**{**_as_kwargs(tags), "input_tags": input_tags})
         tags.estimator_type = "sampler"
-        tags.target_tags.required = self._requires_y()
+        # "auto" sets quotas only when y holds class labels; "none" needs no y
+        tags.target_tags.required = self.class_balance not in ("auto", "none", False)
         return tags
 
     def __getattr__(self, name):

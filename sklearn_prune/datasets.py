@@ -4,10 +4,13 @@
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.utils import check_random_state
+
+from ._compat import Count, Number, validate_params
+from ._rows import chunks
 
 __all__ = [
     "make_near_duplicate_texts",
@@ -16,14 +19,19 @@ __all__ = [
 ]
 
 
-def _check_count(value, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise TypeError(f"`{name}` must be an int >= 1; got {value!r}.")
-    if value < 1:
-        raise ValueError(f"`{name}` must be an int >= 1; got {value!r}.")
-    return int(value)
+_COUNT = [Count(1, None, closed="left")]
+_FRACTION = [Number(0, 1, closed="both")]
 
 
+@validate_params(
+    {
+        "n_samples": _COUNT,
+        "n_features": _COUNT,
+        "teacher": ["array-like", None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_teacher_student(
     n_samples: int = 100,
     n_features: int = 20,
@@ -94,8 +102,6 @@ def make_teacher_student(
     >>> bool(np.all(y * (X @ teacher) >= 0))
     True
     """
-    n_samples = _check_count(n_samples, "n_samples")
-    n_features = _check_count(n_features, "n_features")
     rng = check_random_state(random_state)
     if teacher is None:
         teacher = rng.standard_normal(n_features)
@@ -117,18 +123,9 @@ def make_teacher_student(
     return X, y, teacher
 
 
-def _check_fraction(value, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        raise TypeError(f"`{name}` must be a float in [0, 1]; got {value!r}.")
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"`{name}` must be a float in [0, 1]; got {value!r}.")
-    return float(value)
-
-
 def _check_group_size(group_size) -> tuple[int, int]:
-    if isinstance(group_size, (Integral, np.integer)) and not isinstance(
-        group_size, (bool, np.bool_)
-    ):
+    """``(low, high)`` of a validated ``group_size`` (an int >= 2 or a pair)."""
+    if isinstance(group_size, Integral):
         low = high = int(group_size)
     else:
         try:
@@ -188,6 +185,20 @@ def _plan_groups(n_samples, duplicate_fraction, group_size, shuffle, rng):
     return owner, is_copy, groups, n_singletons + n_groups
 
 
+@validate_params(
+    {
+        "n_samples": _COUNT,
+        "n_features": _COUNT,
+        "duplicate_fraction": _FRACTION,
+        "group_size": [Count(2, None, closed="left"), "array-like"],
+        "noise": [Number(0, None, closed="left")],
+        "n_centers": _COUNT,
+        "shuffle": "no_validation",
+        "dtype": "no_validation",
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_near_duplicates(
     n_samples: int = 1000,
     n_features: int = 32,
@@ -270,14 +281,6 @@ def make_near_duplicates(
     >>> groups
     array([-1,  0,  1,  0, -1,  1,  0, -1, -1,  1])
     """
-    n_samples = _check_count(n_samples, "n_samples")
-    n_features = _check_count(n_features, "n_features")
-    n_centers = _check_count(n_centers, "n_centers")
-    duplicate_fraction = _check_fraction(duplicate_fraction, "duplicate_fraction")
-    if isinstance(noise, (bool, np.bool_)) or not isinstance(noise, Real):
-        raise TypeError(f"`noise` must be a float >= 0; got {noise!r}.")
-    if not 0.0 <= noise < np.inf:
-        raise ValueError(f"`noise` must be a finite float >= 0; got {noise!r}.")
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
         raise ValueError(f"`dtype` must be a floating dtype; got {dtype}.")
@@ -288,13 +291,11 @@ def make_near_duplicates(
     centers = rng.standard_normal((n_centers, n_features))
     base = np.empty((n_base, n_features), dtype=dtype)
     chunk = 65536
-    for start in range(0, n_base, chunk):
-        stop = min(start + chunk, n_base)
+    for start, stop in chunks(n_base, chunk):
         base[start:stop] = centers[rng.randint(n_centers, size=stop - start)]
         base[start:stop] += rng.standard_normal((stop - start, n_features))
     X = np.empty((n_samples, n_features), dtype=dtype)
-    for start in range(0, n_samples, chunk):
-        stop = min(start + chunk, n_samples)
+    for start, stop in chunks(n_samples, chunk):
         rows = base[owner[start:stop]].astype(np.float64)
         rms = np.sqrt(np.mean(rows**2, axis=1, keepdims=True))
         scale = noise * rms * is_copy[start:stop, None]
@@ -323,6 +324,18 @@ _WORDS = (
 ).split()
 
 
+@validate_params(
+    {
+        "n_samples": _COUNT,
+        "duplicate_fraction": _FRACTION,
+        "group_size": [Count(2, None, closed="left"), "array-like"],
+        "n_words": _COUNT,
+        "n_edits": [Count(0, None, closed="left")],
+        "shuffle": "no_validation",
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_near_duplicate_texts(
     n_samples: int = 200,
     *,
@@ -387,15 +400,6 @@ def make_near_duplicate_texts(
     0 Family over sun and moon spring.
 
     """
-    n_samples = _check_count(n_samples, "n_samples")
-    n_words = _check_count(n_words, "n_words")
-    duplicate_fraction = _check_fraction(duplicate_fraction, "duplicate_fraction")
-    if (
-        isinstance(n_edits, (bool, np.bool_))
-        or not isinstance(n_edits, Integral)
-        or n_edits < 0
-    ):
-        raise ValueError(f"`n_edits` must be an int >= 0; got {n_edits!r}.")
     rng = check_random_state(random_state)
     owner, is_copy, groups, n_base = _plan_groups(
         n_samples, duplicate_fraction, group_size, shuffle, rng

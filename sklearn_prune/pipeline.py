@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import nullcontext
 
 from sklearn import pipeline as _skpipeline
@@ -16,6 +17,7 @@ from sklearn.utils.validation import check_memory
 from ._arrays import PER_ROW_PARAMS, cut_per_row, n_rows
 from ._compat import (
     _fit_context,
+    _message_with_time,
     _name_estimators,
     _print_elapsed_time,
     _routing_enabled,
@@ -50,11 +52,18 @@ def _fit_transform_one(
 def _fit_resample_one(
     sampler, X, y, message_clsname, message, params, *, caller, callback_ctx
 ):
-    """Fit a sampler and return its resampled data (cached by ``memory``)."""
+    """Fit a sampler and return its resampled data (cached by ``memory``).
+
+    With ``verbose``, its line also says how many rows it kept.
+    """
     with callback_ctx.propagate_callback_context(sampler):
         callback_ctx.call_on_fit_task_begin(estimator=caller, X=X, y=y)
-        with _print_elapsed_time(message_clsname, message):
-            X_res, y_res = sampler.fit_resample(X, y, **params.get("fit", {}))
+        start = time.perf_counter()
+        X_res, y_res = sampler.fit_resample(X, y, **params.get("fit", {}))
+        if message is not None:
+            kept = f"{message}, kept {n_rows(X_res)} of {n_rows(X)} rows"
+            elapsed = time.perf_counter() - start
+            print(_message_with_time(message_clsname, kept, elapsed), flush=True)
         callback_ctx.call_on_fit_task_end(estimator=caller, X=X_res, y=y_res)
     return X_res, y_res, sampler
 
@@ -324,30 +333,38 @@ class Pipeline(_skpipeline.Pipeline):
                 "`sklearn.set_config(enable_metadata_routing=True)`."
             )
 
-    def _fit_all(self, method, X, y, params):
-        """Check the parameters and fit all steps but the last, with callbacks.
+    def _fit_with(self, method, X, y, params, final):
+        """Fit all steps but the last, then the last one with ``final``.
 
-        Returns the root callback context, the data and parameters for the
-        last step, and the last step's callback context.
+        The one body of ``fit``, ``fit_transform``, ``fit_predict`` and
+        ``fit_resample``: parameters checked and routed, earlier steps fitted,
+        callbacks and timing around the last step.
+        ``final(last, Xt, yt, last_params)`` returns the method's result and
+        the data the callbacks report at the end, ``(result, X_end, y_end)``.
         """
         task = method.replace("_", "-")
-        callback_ctx = fit_callback_context(
-            self, task_name=task, max_subtasks=len(self.steps)
-        )
-        callback_ctx.call_on_fit_task_begin(estimator=self, X=X, y=y)
+        ctx = fit_callback_context(self, task_name=task, max_subtasks=len(self.steps))
+        ctx.call_on_fit_task_begin(estimator=self, X=X, y=y)
         self._check_transform_input()
         routing_method = "fit" if method == "fit_resample" else method
         routed_params = self._check_method_params(method=routing_method, props=params)
         Xt, yt, routed_params = self._fit(
-            X, y, routed_params, raw_params=params, callback_ctx=callback_ctx
+            X, y, routed_params, raw_params=params, callback_ctx=ctx
         )
         last_params = self._get_metadata_for_step(
             step_idx=len(self) - 1,
             step_params=routed_params[self.steps[-1][0]],
             all_params=params,
         )
-        subcontext = callback_ctx.subcontext(task_name=f"{task}-final-estimator")
-        return callback_ctx, Xt, yt, last_params, subcontext
+        sub = ctx.subcontext(task_name=f"{task}-final-estimator")
+        last = self._final_estimator
+        with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
+            with _propagated(sub, last):
+                sub.call_on_fit_task_begin(estimator=self, X=Xt, y=yt)
+                result, X_end, y_end = final(last, Xt, yt, last_params)
+                sub.call_on_fit_task_end(estimator=self, X=X_end, y=y_end)
+        ctx.call_on_fit_task_end(estimator=self, X=X_end, y=y_end)
+        return result
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, **params):
@@ -370,16 +387,13 @@ class Pipeline(_skpipeline.Pipeline):
         self : Pipeline
             This pipeline, fitted.
         """
-        ctx, Xt, yt, last_params, sub = self._fit_all("fit", X, y, params)
-        last = self._final_estimator
-        with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
-            with _propagated(sub, last):
-                sub.call_on_fit_task_begin(estimator=self, X=Xt, y=yt)
-                if not _is_skipped(last):
-                    last.fit(Xt, yt, **last_params["fit"])
-                sub.call_on_fit_task_end(estimator=self, X=Xt, y=yt)
-        ctx.call_on_fit_task_end(estimator=self, X=Xt, y=yt)
-        return self
+
+        def final(last, Xt, yt, last_params):
+            if not _is_skipped(last):
+                last.fit(Xt, yt, **last_params["fit"])
+            return self, Xt, yt
+
+        return self._fit_with("fit", X, y, params, final)
 
     @available_if(_skpipeline.Pipeline._can_fit_transform)
     @_fit_context(prefer_skip_nested_validation=False)
@@ -400,22 +414,19 @@ class Pipeline(_skpipeline.Pipeline):
         Xt : array-like of shape (n_kept, n_transformed_features)
             The kept rows, transformed.
         """
-        ctx, Xt, yt, last_params, sub = self._fit_all("fit_transform", X, y, params)
-        last = self._final_estimator
-        with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
-            with _propagated(sub, last):
-                sub.call_on_fit_task_begin(estimator=self, X=Xt, y=yt)
-                if _is_skipped(last):
-                    pass
-                elif hasattr(last, "fit_transform"):
-                    Xt = last.fit_transform(Xt, yt, **last_params["fit_transform"])
-                else:
-                    Xt = last.fit(Xt, yt, **last_params["fit"]).transform(
-                        Xt, **last_params["transform"]
-                    )
-                sub.call_on_fit_task_end(estimator=self, X=Xt, y=yt)
-        ctx.call_on_fit_task_end(estimator=self, X=Xt, y=yt)
-        return Xt
+
+        def final(last, Xt, yt, last_params):
+            if _is_skipped(last):
+                pass
+            elif hasattr(last, "fit_transform"):
+                Xt = last.fit_transform(Xt, yt, **last_params["fit_transform"])
+            else:
+                Xt = last.fit(Xt, yt, **last_params["fit"]).transform(
+                    Xt, **last_params["transform"]
+                )
+            return Xt, Xt, yt
+
+        return self._fit_with("fit_transform", X, y, params, final)
 
     @available_if(_final_estimator_has("fit_predict"))
     @_fit_context(prefer_skip_nested_validation=False)
@@ -436,15 +447,12 @@ class Pipeline(_skpipeline.Pipeline):
         y_pred : ndarray of shape (n_kept,)
             Predictions for the kept rows.
         """
-        ctx, Xt, yt, last_params, sub = self._fit_all("fit_predict", X, y, params)
-        last = self._final_estimator
-        with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
-            with _propagated(sub, last):
-                sub.call_on_fit_task_begin(estimator=self, X=Xt, y=yt)
-                y_pred = last.fit_predict(Xt, yt, **last_params.get("fit_predict", {}))
-                sub.call_on_fit_task_end(estimator=self, X=Xt, y=yt)
-        ctx.call_on_fit_task_end(estimator=self, X=Xt, y=yt)
-        return y_pred
+
+        def final(last, Xt, yt, last_params):
+            y_pred = last.fit_predict(Xt, yt, **last_params.get("fit_predict", {}))
+            return y_pred, Xt, yt
+
+        return self._fit_with("fit_predict", X, y, params, final)
 
     @available_if(_final_estimator_has("fit_resample"))
     @_fit_context(prefer_skip_nested_validation=False)
@@ -465,15 +473,12 @@ class Pipeline(_skpipeline.Pipeline):
         X_kept, y_kept : tuple
             The last step's ``fit_resample`` output.
         """
-        ctx, Xt, yt, last_params, sub = self._fit_all("fit_resample", X, y, params)
-        last = self._final_estimator
-        with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
-            with _propagated(sub, last):
-                sub.call_on_fit_task_begin(estimator=self, X=Xt, y=yt)
-                X_kept, y_kept = last.fit_resample(Xt, yt, **last_params.get("fit", {}))
-                sub.call_on_fit_task_end(estimator=self, X=X_kept, y=y_kept)
-        ctx.call_on_fit_task_end(estimator=self, X=X_kept, y=y_kept)
-        return X_kept, y_kept
+
+        def final(last, Xt, yt, last_params):
+            X_kept, y_kept = last.fit_resample(Xt, yt, **last_params.get("fit", {}))
+            return (X_kept, y_kept), X_kept, y_kept
+
+        return self._fit_with("fit_resample", X, y, params, final)
 
 
 def _propagated(context, step):

@@ -13,12 +13,11 @@ sentence-embedding convention) becomes one through :class:`EncoderEmbedding`.
 
 from __future__ import annotations
 
-import sys
-from numbers import Integral
-
 import numpy as np
 
-from ._arrays import is_torch_tensor
+from ._compat import Count, validate_parameter_constraints
+from ._kinds import is_torch_tensor
+from ._progress import ProgressBar
 
 __all__ = ["EncoderEmbedding"]
 
@@ -83,6 +82,12 @@ class EncoderEmbedding:
     ['a b', 'ab ab ab bb']
     """
 
+    #: the ``encoder`` needs its own check: a str has an ``encode`` method too
+    _parameter_constraints: dict = {
+        "batch_size": [Count(1, None, closed="left")],
+        "encode_kwargs": [dict, None],
+    }
+
     def __init__(self, encoder, *, batch_size=256, verbose=False, encode_kwargs=None):
         self.encoder = encoder
         self.batch_size = batch_size
@@ -115,14 +120,11 @@ class EncoderEmbedding:
                 f"`encoder` must have an `encode(list_of_str)` method; got "
                 f"{type(self.encoder).__name__}."
             )
-        bs = self.batch_size
-        if isinstance(bs, (bool, np.bool_)) or not isinstance(bs, Integral) or bs < 1:
-            raise ValueError(f"`batch_size` must be an int >= 1. Got {bs!r} instead.")
-        if self.encode_kwargs is not None and not isinstance(self.encode_kwargs, dict):
-            raise TypeError(
-                f"`encode_kwargs` must be a dict or None. Got "
-                f"{type(self.encode_kwargs).__name__}."
-            )
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            {"batch_size": self.batch_size, "encode_kwargs": self.encode_kwargs},
+            caller_name=type(self).__name__,
+        )
 
     def __call__(self, X) -> np.ndarray:
         """Encode the rows of ``X``.
@@ -143,7 +145,13 @@ class EncoderEmbedding:
         if n == 0:
             raise ValueError("`X` has no rows to encode.")
         kwargs = self.encode_kwargs or {}
-        progress = _Progress(n, self.verbose)
+        progress = ProgressBar(
+            total=n,
+            verbose=self.verbose,
+            desc="encoding",
+            unit="text",
+            line="encoded {done}/{total} texts",
+        )
         E = None
         try:
             for start in range(0, n, self.batch_size):
@@ -179,32 +187,3 @@ class EncoderEmbedding:
                 f"got shape {out.shape} for a batch of {len(batch)} texts."
             )
         return out
-
-
-class _Progress:
-    """A tqdm bar when tqdm is installed, else a line on stderr every ~10%."""
-
-    def __init__(self, total: int, verbose: bool):
-        self.total, self.done, self.bar, self.verbose = total, 0, None, verbose
-        self._next_report = 0
-        if not verbose:
-            return
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            return
-        self.bar = tqdm(total=total, desc="encoding", unit="text")
-
-    def update(self, n: int) -> None:
-        self.done += n
-        if self.bar is not None:
-            self.bar.update(n)
-        elif self.verbose and (
-            self.done >= self._next_report or self.done == self.total
-        ):
-            print(f"encoded {self.done}/{self.total} texts", file=sys.stderr)
-            self._next_report = self.done + max(1, self.total // 10)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()

@@ -66,3 +66,27 @@ def test_callback_context_is_scikit_learns_where_it_exists():
     ctx = fit_callback_context(pipe, task_name="fit", max_subtasks=1)
     assert isinstance(ctx, callback.CallbackContext)
     assert ctx.task_name == "fit" and ctx.max_subtasks == 1
+
+
+def _public_functions():
+    from sklearn_prune import cluster, datasets, theory
+
+    for module in (cluster, datasets, theory):
+        for name in module.__all__:
+            yield getattr(module, name)
+
+
+@pytest.mark.parametrize("func", list(_public_functions()), ids=lambda f: f.__name__)
+def test_public_functions_declare_every_parameter(func):
+    # validation by declaration: scikit-learn's validate_params, one
+    # constraint per parameter (as scikit-learn's own test of its functions)
+    import inspect
+
+    declared = getattr(func, "_skl_parameter_constraints", None)
+    assert declared is not None, f"{func.__name__} lacks @validate_params"
+    names = {
+        p.name
+        for p in inspect.signature(func).parameters.values()
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    }
+    assert set(declared) == names

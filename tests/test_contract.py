@@ -1,6 +1,8 @@
 """The pruner contract, checked on every pruner: types, counts, errors, no mutation."""
 
 import warnings
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -59,6 +61,8 @@ def test_keeps_exact_count_in_ascending_order(pruner, Xy):
 @ALL
 def test_hard_and_easy_split_by_score(pruner, Xy):
     X, y = Xy
+    if isinstance(pruner, RandomPruner):  # refuses policies: see test_everyday.py
+        pytest.skip("RandomPruner accepts only the default strategy")
     # one global threshold: class_balance="auto" would select within each class
     hard = clone(pruner).set_params(strategy="hard", class_balance=False).fit(X, y)
     easy = clone(pruner).set_params(strategy="easy", class_balance=False).fit(X, y)
@@ -273,6 +277,19 @@ def test_numpy_float_keep_is_a_fraction_and_bool_keep_is_refused(pruner, Xy):
         clone(pruner).set_params(keep=True).fit(X, y)
 
 
+@ALL
+@pytest.mark.parametrize("keep", [Fraction(1, 2), Decimal("0.5"), "0.5"])
+def test_keep_of_another_type_is_refused_naming_keep(pruner, Xy, keep):
+    # a Fraction is a Real: it once reached a ufunc and failed there
+    X, y = Xy
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"The 'keep' parameter of \w+ must be (None, )?a float in the range "
+        r"\(0\.0, 1\.0\] or an int in the range \[1, inf\)",
+    ):
+        clone(pruner).set_params(keep=keep).fit(X, y)
+
+
 SPARSE_FORMATS = ["csr", "csc", "coo", "dia", "bsr", "dok", "lil"]
 
 
@@ -311,3 +328,31 @@ def test_tuples_in_tuples_out(pruner, Xy):
     assert isinstance(X_kept, tuple) and isinstance(y_kept, tuple)
     idx = pruner.sample_indices_
     assert X_kept == tuple(map(tuple, X[idx])) and y_kept == tuple(y[idx])
+
+
+def test_fit_accepts_what_the_tags_declare():
+    # BasePruner reads its input rules from the tags: a subclass declares them
+    from sklearn_prune import BasePruner
+
+    class FirstColumn(BasePruner):
+        def _compute_scores(self, X, y, rng, **params):
+            column = X[:, [0]]
+            return (column.toarray() if sp.issparse(column) else column).ravel()
+
+    class SparseNeedsY(FirstColumn):
+        def __sklearn_tags__(self):
+            tags = super().__sklearn_tags__()
+            tags.input_tags.sparse = True
+            tags.target_tags.required = True
+            return tags
+
+    X = sp.random(20, 3, density=0.5, format="csr", random_state=0)
+    y = np.arange(20) % 2
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        FirstColumn(keep=5).fit(X)
+    assert FirstColumn(keep=5).fit(X.toarray()).sample_indices_.shape == (5,)
+    assert SparseNeedsY(keep=5).fit(X, y).sample_indices_.shape == (5,)
+    with pytest.raises(ValueError, match="requires y"):
+        SparseNeedsY(keep=5).fit(X)
+    with pytest.raises(ValueError, match="Found array with dim 3"):
+        FirstColumn(keep=5).fit(np.zeros((20, 2, 2)))

@@ -102,13 +102,13 @@ def test_selection_outlives_its_persisted_intermediates(client):
 
 
 def test_training_sample_is_the_same_rows_on_dask(client):
-    from sklearn_prune import _dask, cluster
+    from sklearn_prune import _kmeans, _kmeans_dask
 
     X = da.zeros((10_007, 2), chunks=(1234, 2))
     for n_train, seed in [(1, 0), (256, 3), (5000, 9), (10_006, 1)]:
         np.testing.assert_array_equal(
-            _dask.sample_positions(X, n_train, seed),
-            cluster.sample_positions(10_007, n_train, seed),
+            _kmeans_dask.sample_positions(X, n_train, seed),
+            _kmeans.sample_positions(10_007, n_train, seed),
         )
 
 

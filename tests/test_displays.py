@@ -224,9 +224,9 @@ def test_scores_display_bad_input(kwargs, match):
 
 
 def test_scores_display_bad_plot_parameters():
-    with pytest.raises(ValueError, match="`n_images`"):
+    with pytest.raises(ValueError, match=r"'n_images' parameter of .*plot must be"):
         ScoresDisplay(scores=[0.0, 1.0]).plot(n_images=0)
-    with pytest.raises(TypeError, match="`bins`"):
+    with pytest.raises(TypeError, match=r"'bins' parameter of .*plot must be an int"):
         ScoresDisplay(scores=[0.0, 1.0]).plot(bins=2.5)
     with pytest.raises(TypeError, match="`pruner` must be a pruner"):
         ScoresDisplay.from_estimator(LogisticRegression(), np.zeros((4, 2)))

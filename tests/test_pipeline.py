@@ -260,6 +260,21 @@ def test_scikit_learn_pipeline_says_to_use_ours(Xy):
         getattr(RandomPruner(), "transform")  # noqa: B009
 
 
+def test_the_frame_check_knows_scikit_learns_pipeline_methods():
+    # _compat._asked_by_sklearn_pipeline recognises the methods with which
+    # scikit-learn's Pipeline looks for `transform` by their code objects: if
+    # a release renamed one, the clear error above would silently become
+    # scikit-learn's generic one. CI runs this on the newest and the lowest
+    # supported scikit-learn.
+    from sklearn.pipeline import Pipeline as SkPipeline
+
+    from sklearn_prune._compat import _SKLEARN_PIPELINE_CHECKS
+
+    names = ("_validate_steps", "_can_transform", "_can_fit_transform")
+    codes = {getattr(SkPipeline, name).__code__ for name in names}
+    assert codes == set(_SKLEARN_PIPELINE_CHECKS)
+
+
 def _recording_callback():
     """A fit callback (scikit-learn >= 1.9) that records its hook calls."""
 

@@ -128,7 +128,7 @@ def _mixture(n=4000, d=8, modes=40, seed=0):
 
 
 def test_training_does_not_depend_on_threads_or_chunks():
-    from sklearn_prune.cluster import train_centroids, unit_rows
+    from sklearn_prune._kmeans import train_centroids, unit_rows
 
     # 100k rows around 1000 modes: near ties, where faiss's BLAS results
     # change in the last bits with its threads (faiss.Kmeans(seed=0) on these
@@ -148,7 +148,7 @@ def test_training_does_not_depend_on_threads_or_chunks():
 def test_training_is_as_good_as_faiss_kmeans():
     import faiss
 
-    from sklearn_prune.cluster import train_centroids, unit_rows
+    from sklearn_prune._kmeans import train_centroids, unit_rows
 
     X = unit_rows(_mixture(20_000, d=32, modes=1000))
     ours = [train_centroids(X, 50, 25, seed, n_threads=1)[1] for seed in range(3)]
@@ -164,7 +164,7 @@ def test_training_is_as_good_as_faiss_kmeans():
 
 
 def test_training_reseeds_empty_clusters():
-    from sklearn_prune.cluster import train_centroids, unit_rows
+    from sklearn_prune._kmeans import train_centroids, unit_rows
 
     X = unit_rows(np.repeat(np.eye(3), [50, 50, 1], axis=0) + 0.01)
     C, _ = train_centroids(X, 3, 10, 0, n_threads=1)
@@ -173,16 +173,16 @@ def test_training_reseeds_empty_clusters():
 
 
 def test_max_samples_auto_trains_on_256_rows_per_centroid(monkeypatch):
-    from sklearn_prune import cluster
+    from sklearn_prune import _kmeans
 
     seen = []
-    original = cluster.train_centroids
+    original = _kmeans.train_centroids
 
     def spy(sample, *args, **kwargs):
         seen.append(sample.shape[0])
         return original(sample, *args, **kwargs)
 
-    monkeypatch.setattr(cluster, "train_centroids", spy)
+    monkeypatch.setattr(_kmeans, "train_centroids", spy)
     X = _mixture(4000)
     PrototypePruner(n_clusters=3, random_state=0).fit(X)
     PrototypePruner(n_clusters=20, random_state=0).fit(X)  # capped at n_samples
@@ -211,7 +211,7 @@ def test_same_random_state_and_max_samples_same_rows():
 
 
 def test_n_init_averages_the_distances_of_independent_runs():
-    from sklearn_prune.cluster import fit_centroids, score_rows
+    from sklearn_prune._kmeans import fit_centroids, score_rows
 
     X = _mixture(2000)
     model = fit_centroids(X, 5, n_iter=10, seed=4, n_train=600, n_init=3, n_threads=1)
@@ -321,7 +321,7 @@ def test_faiss_threads_for_large_fits_use_the_idle_physical_cores(
     import faiss
     import joblib
 
-    from sklearn_prune import cluster
+    from sklearn_prune import _faiss
 
     before = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(faiss_setting)
@@ -330,10 +330,10 @@ def test_faiss_threads_for_large_fits_use_the_idle_physical_cores(
             joblib, "cpu_count", lambda only_physical_cores=False: physical
         )
         monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(physical)))
-        monkeypatch.setattr(cluster, "_idle_cores", lambda cpus: idle)
-        assert cluster.faiss_n_threads(None, work=1e12) == expected
-        assert cluster.faiss_n_threads(None, work=1e6) == 1
-        assert cluster.faiss_n_threads(3, work=1e6) == 3
+        monkeypatch.setattr(_faiss, "_idle_cores", lambda cpus: idle)
+        assert _faiss.faiss_n_threads(None, work=1e12) == expected
+        assert _faiss.faiss_n_threads(None, work=1e6) == 1
+        assert _faiss.faiss_n_threads(3, work=1e6) == 3
     finally:
         faiss.omp_set_num_threads(before)
 
@@ -341,10 +341,10 @@ def test_faiss_threads_for_large_fits_use_the_idle_physical_cores(
 def test_idle_cores_reads_the_kernel_counters():
     import os
 
-    from sklearn_prune import cluster
+    from sklearn_prune import _faiss
 
     cpus = sorted(os.sched_getaffinity(0))
-    idle = cluster._idle_cores(cpus, seconds=0.05)
+    idle = _faiss._idle_cores(cpus, seconds=0.05)
     assert idle is None or 0.0 <= idle <= len(cpus) + 1e-9
 
 
@@ -355,7 +355,7 @@ def test_faiss_is_imported_with_the_passive_wait_policy(user_policy):
     import sys
 
     code = (
-        "import os; from sklearn_prune.cluster import import_faiss; "
+        "import os; from sklearn_prune._faiss import import_faiss; "
         "import_faiss(); print(os.environ.get('OMP_WAIT_POLICY'))"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP", "GOMP"))}

@@ -29,15 +29,25 @@ def test_what_it_does_runs_as_written_without_warnings(capsys):
     out = capsys.readouterr().out.splitlines()
     assert 0.9 < float(out[0]) <= 1.0  # test accuracy on 40% of the rows
     assert out[1].startswith("{'prune__keep': ")
-    assert out[2] == "DataFrame (213, 30)"
+    # the mean CV accuracy per strategy and keep, as the text after it quotes
+    header = next(line for line in out if line.startswith("param_prune__keep"))
+    assert header.split()[-4:] == ["0.2", "0.4", "0.7", "1.0"]
+    rows = [line.split() for line in out]
+    table = {row[0]: row[1:] for row in rows if row and row[0] in ("easy", "hard")}
+    assert table["hard"][1] == "0.969" and table["hard"][3] == "0.981"
+    assert out[-1] == "DataFrame (213, 30)"
 
 
 def _run(heading: str) -> None:
     exec(compile(_python_block(heading), str(README), "exec"), {})
 
 
-def test_perceptron_theory_runs_as_written():
+def test_perceptron_theory_runs_as_written(capsys):
     _run("## Perceptron theory")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("[") and "'strategy': 'hard'" in out[1]
+    simulated, predicted = map(float, out[-1].split())
+    assert abs(simulated - predicted) < 0.05
 
 
 def test_pruning_curve_snippet_runs_as_written(capsys):
@@ -74,3 +84,11 @@ def test_defaults_section_snippet_runs_as_written(capsys):
     assert out.startswith("PolicyChoice: ")
     for candidate in ("defaults", "keep hard", "stratified, difficulty quotas"):
         assert candidate in out
+
+
+def test_dynamic_pruning_snippet_runs_as_written(capsys):
+    pytest.importorskip("torch")
+    _run("## Dynamic pruning during training")
+    torch_line, sklearn_line = capsys.readouterr().out.splitlines()
+    expected = "[1.0, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 1.0] 0.7"
+    assert torch_line == sklearn_line == expected

@@ -7,11 +7,8 @@ import pytest
 import sklearn
 
 from sklearn_prune import PrototypePruner, RandomPruner, select_indices
-from sklearn_prune.cluster import (
-    l2_normalized,
-    sample_positions,
-    spherical_kmeans,
-)
+from sklearn_prune._kmeans import sample_positions
+from sklearn_prune.cluster import l2_normalized, spherical_kmeans
 
 
 @pytest.fixture
@@ -112,24 +109,24 @@ def test_memmap_of_other_dtypes_is_read_in_chunks(tmp_path):
 
 @pytest.mark.parametrize("n, m", [(10_000, 1), (10_000, 300), (3_000_000, 2560)])
 def test_sample_positions_are_exactly_the_smallest_keys(n, m):
-    from sklearn_prune.cluster import sample_keys
+    from sklearn_prune._kmeans import sample_keys
 
     expected = np.sort(np.argsort(sample_keys(7, 0, n))[:m])
     np.testing.assert_array_equal(sample_positions(n, m, seed=7), expected)
 
 
 def test_sample_positions_retry_when_too_few_keys_fall_below(monkeypatch):
-    from sklearn_prune import cluster
+    from sklearn_prune import _kmeans
 
     expected = sample_positions(50_000, 700, seed=1)
     calls = []
-    original = cluster.sample_threshold
+    original = _kmeans.sample_threshold
 
     def stingy(n, m, attempt=0):  # the first bound lets too few keys through
         calls.append(attempt)
         return original(n, m // 4, 0) if attempt == 0 else original(n, m, attempt)
 
-    monkeypatch.setattr(cluster, "sample_threshold", stingy)
+    monkeypatch.setattr(_kmeans, "sample_threshold", stingy)
     np.testing.assert_array_equal(sample_positions(50_000, 700, seed=1), expected)
     assert calls == [0, 1]
 
@@ -196,7 +193,7 @@ def test_spherical_kmeans_refuses_nan_before_faiss():
 
 
 def test_near_ties_between_centroids_do_not_depend_on_the_chunks():
-    from sklearn_prune.cluster import score_rows, unit_rows
+    from sklearn_prune._kmeans import score_rows, unit_rows
 
     rng = np.random.RandomState(0)
     C = unit_rows(rng.normal(size=(6, 48)))
@@ -233,3 +230,25 @@ def test_bench_scale_quick_runs(tmp_path):
     assert results["dask"]["identical"] is True
     assert abs(results["memory"]["distance_ratio"] - 1) < 0.05
     assert results["memmap"]["extra_peak_rss"] < 2**30
+
+
+def test_every_home_of_the_rows_says_the_same_about_their_shape(tmp_path):
+    # one 2-D real check (sklearn_prune._rows) for memory maps, dask arrays
+    # and embeddings
+    da = pytest.importorskip("dask.array")
+    path = tmp_path / "x.npy"
+    np.save(path, np.zeros(12, dtype=np.float32))
+    flat = np.load(path, mmap_mode="r")
+    shape_error = r"must be a 2-D array \(n_samples, n_features\)\. Got shape \(12,\)"
+    from sklearn_prune._memmap import validate_memmap
+
+    with pytest.raises(ValueError, match="The memory-mapped X " + shape_error):
+        validate_memmap(flat)
+    with pytest.raises(ValueError, match="The dask array `X` " + shape_error):
+        PrototypePruner(n_clusters=2).fit(da.zeros(12, chunks=4))
+    with pytest.raises(ValueError, match="Embeddings " + shape_error):
+        l2_normalized(np.zeros(12))
+    with pytest.raises(TypeError, match="Embeddings must hold real numbers"):
+        l2_normalized(np.array([["a", "b"]]))
+    with pytest.raises(ValueError, match=r"Found Embeddings with 0 feature\(s\)"):
+        l2_normalized(np.zeros((3, 0)))

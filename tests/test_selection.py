@@ -84,6 +84,7 @@ def test_class_balance_needs_y():
         select_indices(np.arange(5.0), 2, class_balance=True)
 
 
+@pytest.mark.filterwarnings("ignore:`keep`=1 is an int:UserWarning")
 def test_bad_scores_and_strategy():
     with pytest.raises(ValueError, match="scores"):
         select_indices(np.array([0.0, np.nan]), 1)
@@ -327,6 +328,7 @@ def test_stratified_budget_limited_top_stratum_is_its_own(seed):
     np.testing.assert_array_equal(np.bincount(kept // 2, minlength=5), np.ones(5))
 
 
+@pytest.mark.filterwarnings("ignore:`keep`=1 is an int:UserWarning")
 @pytest.mark.parametrize("n, budget", [(40, 10), (1000, 7), (1000, 2), (40, 1)])
 def test_stratified_spreads_a_small_budget_over_the_whole_range(n, budget):
     # fewer rows to keep than non-empty strata: one row each from strata

@@ -190,7 +190,11 @@ def test_bad_encoders_are_named(encoder, error, match):
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True])
 def test_bad_batch_size(bad):
-    with pytest.raises(ValueError, match="`batch_size` must be an int >= 1"):
+    with pytest.raises(
+        ValueError,
+        match=r"'batch_size' parameter of EncoderEmbedding must be an int in the "
+        r"range \[1, inf\)",
+    ):
         EncoderEmbedding(FakeEncoder(), batch_size=bad)(["a", "b"])
 
 

@@ -378,22 +378,34 @@ def test_max_margin_direction_rejects_bad_input():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"alpha_total": 0.0}, r"`alpha_total` must be a finite number > 0; got 0\.0"),
-        ({"alpha_total": -2.0}, r"`alpha_total` .* got -2\.0"),
-        ({"alpha_total": [1.0, np.nan]}, r"`alpha_total` .* got nan"),
-        ({"alpha_total": np.inf}, r"`alpha_total` .* got inf"),
-        ({"alpha_total": "many"}, r"`alpha_total` must be a number"),
-        ({"keep": 0.0}, r"`keep` must be a fraction in \(0, 1\]; got 0\.0"),
-        ({"keep": 1.5}, r"`keep` .* got 1\.5"),
-        ({"keep": [0.5, -0.1]}, r"`keep` .* got -0\.1"),
+        (
+            {"alpha_total": 0.0},
+            r"'alpha_total' parameter of \w+ must be a number or an array of "
+            r"numbers, each finite and in the range \(0\.0, inf\)\. Got 0\.0",
+        ),
+        ({"alpha_total": -2.0}, r"'alpha_total' .* Got -2\.0"),
+        ({"alpha_total": [1.0, np.nan]}, r"'alpha_total' .* Got \[1\.0, nan\]"),
+        ({"alpha_total": np.inf}, r"'alpha_total' .* Got inf"),
+        ({"alpha_total": "many"}, r"'alpha_total' parameter .* must be a number"),
+        (
+            {"keep": 0.0},
+            r"'keep' parameter of \w+ must be a number or an array of numbers, "
+            r"each finite and in the range \(0\.0, 1\.0\]\. Got 0\.0",
+        ),
+        ({"keep": 1.5}, r"'keep' .* Got 1\.5"),
+        ({"keep": [0.5, -0.1]}, r"'keep' .* Got \[0\.5, -0\.1\]"),
         (
             {"strategy": "medium"},
-            r"`strategy` must be one of 'hard', 'easy', "
-            r"'random'; got 'medium'",
+            r"'strategy' parameter of \w+ must be a str among \{.*'random'.*\}\. "
+            r"Got 'medium'",
         ),
-        ({"angle": -1.0}, r"`angle` must be in \[0, 90\] degrees; got -1\.0"),
-        ({"angle": 91}, r"`angle` .* got 91"),
-        ({"angle": "10"}, r"`angle` must be a number"),
+        (
+            {"angle": -1.0},
+            r"'angle' parameter of \w+ must be a finite number in the range "
+            r"\[0\.0, 90\.0\]\. Got -1\.0",
+        ),
+        ({"angle": 91}, r"'angle' .* Got 91"),
+        ({"angle": "10"}, r"'angle' parameter .* must be a finite number"),
     ],
 )
 def test_invalid_arguments(kwargs, match):
@@ -408,31 +420,34 @@ def test_invalid_arguments(kwargs, match):
 @pytest.mark.parametrize(
     "func, kwargs, match",
     [
-        (optimal_keep, {"alpha_total": 0.0}, r"`alpha_total` .* got 0\.0"),
-        (optimal_keep, {"alpha_total": 1.0, "angle": 100.0}, r"`angle` .* got 100\.0"),
-        (optimal_keep, {"alpha_total": 1.0, "min_keep": 1.0}, r"`min_keep` .*1\.0"),
-        (optimal_keep, {"alpha_total": 1.0, "rtol": -1.0}, r"`rtol` .* got -1\.0"),
-        (pareto_frontier, {"alpha_prune": -1.0}, r"`alpha_prune` .* got -1\.0"),
+        (optimal_keep, {"alpha_total": 0.0}, r"'alpha_total' .* Got 0\.0"),
+        (optimal_keep, {"alpha_total": 1.0, "angle": 100.0}, r"'angle' .* Got 100\.0"),
+        (optimal_keep, {"alpha_total": 1.0, "min_keep": 1.0}, r"'min_keep' .*1\.0"),
+        (optimal_keep, {"alpha_total": 1.0, "rtol": -1.0}, r"'rtol' .* Got -1\.0"),
+        (pareto_frontier, {"alpha_prune": -1.0}, r"'alpha_prune' .* Got -1\.0"),
         (
             pareto_frontier,
             {"alpha_prune": 1.0, "strategy": "random"},
-            r"`strategy` must be one of 'hard', 'easy'; got 'random'",
+            r"'strategy' parameter of pareto_frontier must be a str among "
+            r"\{'\w+', '\w+'\} or None\. Got 'random'",
         ),
-        (simulate_perceptron, {"alpha_total": 1.0, "keep": 2.0}, r"`keep` .* got 2\.0"),
+        (simulate_perceptron, {"alpha_total": 1.0, "keep": 2.0}, r"'keep' .* Got 2\.0"),
         (
             simulate_perceptron,
             {"alpha_total": 1.0, "keep": 0.5, "strategy": "x"},
-            r"`strategy` .* got 'x'",
+            r"'strategy' .* Got 'x'",
         ),
         (
             simulate_perceptron,
             {"alpha_total": 1.0, "keep": 0.5, "n_seeds": 0},
-            r"`n_seeds` must be an int >= 1; got 0",
+            r"'n_seeds' parameter of simulate_perceptron must be an int in the "
+            r"range \[1, inf\)\. Got 0",
         ),
         (
             simulate_perceptron,
             {"alpha_total": 1.0, "keep": 0.5, "n_test": 0},
-            r"`n_test` must be None or an int >= 1; got 0",
+            r"'n_test' parameter of simulate_perceptron must be an int in the "
+            r"range \[1, inf\) or None\. Got 0",
         ),
     ],
 )

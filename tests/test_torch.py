@@ -264,6 +264,19 @@ def test_verbose_progress_bar(images, capsys):
     assert "TorchEmbedder.transform" in err and "ProbeClassifier.fit" in err
 
 
+def test_verbose_works_without_tqdm(images, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm -> ImportError
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    X, y = images
+    embedder(verbose=True, batch_size=10).fit_transform(X[:30])
+    fast_probe(module=tiny(10), verbose=True).fit(X[:50], y[:50])
+    err = capsys.readouterr().err
+    assert "TorchEmbedder.transform: 3/3" in err  # plain lines, no bar
+    assert "ProbeClassifier.fit" in err and "loss=" in err
+
+
 # ------------------------------------------------------------- augmentations
 
 

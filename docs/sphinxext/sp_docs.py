@@ -173,7 +173,66 @@ def write_api_pages(srcdir: Path) -> list[str]:
     for stale in out.glob("api_*.rst"):  # a module that went away
         if stale.name not in written:
             stale.unlink()
+    _write_if_changed(out / "api_summary.inc", summary_page(api))
     return written
+
+
+def summary_page(api: dict[str, dict[str, list[str]]]) -> str:
+    """reST of the API landing page's body: every object and its one-line summary."""
+    lines = []
+    for modname, sections in api.items():
+        title = f":ref:`{modname} <api_{modname.replace('.', '_')}>`"
+        lines += [title, "-" * len(title), "", f".. currentmodule:: {modname}", ""]
+        for section, names in sections.items():
+            lines += [f".. rubric:: {section}", "", ".. autosummary::"]
+            lines += ["   :nosignatures:", ""]
+            lines += [f"   {name}" for name in names]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def changelog_rst(markdown: str) -> str:
+    """reST of ``CHANGELOG.md`` (Keep a Changelog): headings, bullets, links.
+
+    The first heading (the title) is left out: the page has its own. Inline
+    code keeps its single backticks (the docs' default role is ``literal``).
+
+    Examples
+    --------
+    >>> print(changelog_rst("# Changelog\\n\\n## [Unreleased]\\n\\n### Added\\n\\n"
+    ...                     "- `keep=1` warns; see [docs](https://x.org).\\n"))
+    Unreleased
+    ----------
+    <BLANKLINE>
+    Added
+    ~~~~~
+    <BLANKLINE>
+    - `keep=1` warns; see `docs <https://x.org>`__.
+    <BLANKLINE>
+    """
+    import re
+
+    out = []
+    for line in markdown.splitlines():
+        heading = re.match(r"^(#{1,3}) +(.*)$", line)
+        if heading:
+            level, text = len(heading.group(1)), heading.group(2)
+            if level == 1:
+                continue
+            text = re.sub(r"^\[(.*)\]$", r"\1", text)
+            out += [text, ("-" if level == 2 else "~") * len(text)]
+            continue
+        out.append(re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"`\1 <\2>`__", line))
+    while out and not out[0].strip():
+        out.pop(0)
+    return "\n".join(out) + "\n"
+
+
+def write_changelog(srcdir: Path) -> None:
+    """``generated/changelog.inc`` from the repository's ``CHANGELOG.md``."""
+    source = Path(srcdir).parent / "CHANGELOG.md"
+    text = changelog_rst(source.read_text(encoding="utf-8"))
+    _write_if_changed(Path(srcdir, GENERATED, "changelog.inc"), text)
 
 
 def write_theory_figure(srcdir: Path) -> None:
@@ -255,6 +314,7 @@ def setup(app):
     srcdir = Path(app.srcdir)
     app._sp_pages = write_api_pages(srcdir)
     write_theory_figure(srcdir)
+    write_changelog(srcdir)
     app.connect("config-inited", _generate_api_stubs)
     app.connect("autodoc-skip-member", skip_foreign_member)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

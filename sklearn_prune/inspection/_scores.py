@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 from scipy import sparse
 
-from .._arrays import is_torch_tensor, n_rows, take_rows
+from .._arrays import n_rows, take_rows
+from .._compat import Count, validate_params
+from .._kinds import is_torch_tensor
 from .._plotting import import_pyplot
 
 __all__ = ["ScoresDisplay"]
@@ -235,6 +235,13 @@ class ScoresDisplay:
         self.image_shape = image_shape
         self.score_name = score_name
 
+    @validate_params(
+        {
+            "n_images": [Count(1, None, closed="left")],
+            "bins": [Count(1, None, closed="left")],
+        },
+        prefer_skip_nested_validation=True,
+    )
     def plot(self, ax=None, *, image_ax=None, n_images=8, bins=30, cmap="gray_r"):
         """Plot the score distributions (and the easiest and hardest images).
 
@@ -260,11 +267,6 @@ class ScoresDisplay:
             The display, with ``ax_``, ``figure_`` and the artists set.
         """
         plt = import_pyplot(f"{type(self).__name__}.plot")
-        for value, name in ((n_images, "n_images"), (bins, "bins")):
-            if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-                raise TypeError(f"`{name}` must be an int >= 1. Got {value!r}.")
-            if value < 1:
-                raise ValueError(f"`{name}` must be an int >= 1. Got {value!r}.")
         scores = _check_scores(self.scores)
         n = scores.shape[0]
         kept = _kept_mask(self.kept, n)

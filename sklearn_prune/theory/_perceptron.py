@@ -4,11 +4,10 @@
 
 from __future__ import annotations
 
-from numbers import Real
-
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._compat import Number, Numbers, StrOptions, validate_params
 from . import _saddle
 
 __all__ = [
@@ -24,60 +23,24 @@ _N_GOLDEN = 12
 _N_BISECT = 12  # bisection steps of the smallest near-optimal keep
 
 
-def _check_positive(value, name: str) -> np.ndarray:
-    arr = _as_float_array(value, name)
-    bad = ~(arr > 0) | ~np.isfinite(arr)
-    if np.any(bad):
-        raise ValueError(
-            f"`{name}` must be a finite number > 0; got {float(arr[bad].flat[0])!r}."
-        )
-    return arr
+#: the constraints of the public functions' shared parameters
+_POSITIVE = [Numbers(0, None, closed="neither")]
+_KEEP = [Numbers(0, 1, closed="right")]
+_ANGLE = [Number(0, 90, closed="both")]
+_STRATEGY = [StrOptions(set(_STRATEGIES))]
+_MIN_KEEP = [Number(0, 1, closed="neither")]
+#: the pruned teacher-student setting: data set size, kept fraction, policy
+_SETTING = {
+    "alpha_total": _POSITIVE,
+    "keep": _KEEP,
+    "strategy": _STRATEGY,
+    "angle": _ANGLE,
+}
 
 
-def _as_float_array(value, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"`{name}` must be a number or an array of numbers; got {value!r}."
-        ) from exc
-    return arr
-
-
-def _check_nonnegative(value, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        raise ValueError(f"`{name}` must be a number >= 0; got {value!r}.")
-    if not (float(value) >= 0 and np.isfinite(value)):
-        raise ValueError(f"`{name}` must be a finite number >= 0; got {value!r}.")
-    return float(value)
-
-
-def _check_keep(keep) -> np.ndarray:
-    arr = _as_float_array(keep, "keep")
-    bad = ~((arr > 0) & (arr <= 1))
-    if np.any(bad):
-        raise ValueError(
-            f"`keep` must be a fraction in (0, 1]; got {float(arr[bad].flat[0])!r}."
-        )
-    return arr
-
-
-def _check_strategy(strategy, allowed=_STRATEGIES) -> str:
-    if not isinstance(strategy, str) or strategy not in allowed:
-        raise ValueError(
-            f"`strategy` must be one of {', '.join(map(repr, allowed))}; "
-            f"got {strategy!r}."
-        )
-    return strategy
-
-
-def _check_angle(angle) -> float:
-    if isinstance(angle, (bool, np.bool_)) or not isinstance(angle, Real):
-        raise ValueError(f"`angle` must be a number in [0, 90] degrees; got {angle!r}.")
-    angle = float(angle)
-    if not 0.0 <= angle <= 90.0:
-        raise ValueError(f"`angle` must be in [0, 90] degrees; got {angle!r}.")
-    return angle
+def _floats(value) -> np.ndarray:
+    """A validated number or array-like of numbers as a float64 array."""
+    return np.asarray(value, dtype=np.float64)
 
 
 def _solve_grid(alpha_prune, keep, strategy, angle):
@@ -92,6 +55,7 @@ def _scalar_or_array(arr: np.ndarray):
     return float(arr) if arr.ndim == 0 else arr
 
 
+@validate_params(_SETTING, prefer_skip_nested_validation=True)
 def perceptron_order_parameters(
     alpha_total, keep, *, strategy: str = "hard", angle: float = 0.0
 ) -> Bunch:
@@ -144,16 +108,14 @@ def perceptron_order_parameters(
     >>> round(res.error, 4), round(res.R, 4), round(res.rho, 4)
     (0.3452, 0.4674, 0.2327)
     """
-    alpha_total = _check_positive(alpha_total, "alpha_total")
-    keep = _check_keep(keep)
-    strategy = _check_strategy(strategy)
-    angle = _check_angle(angle)
+    alpha_total, keep, angle = _floats(alpha_total), _floats(keep), float(angle)
     alpha_prune = alpha_total * keep
     out = _solve_grid(alpha_prune, keep, strategy, angle)
     out["alpha_prune"] = np.broadcast_to(alpha_prune, out["error"].shape).copy()
     return Bunch(**{k: _scalar_or_array(v) for k, v in out.items()})
 
 
+@validate_params(_SETTING, prefer_skip_nested_validation=True)
 def perceptron_error(
     alpha_total, keep, *, strategy: str = "hard", angle: float = 0.0
 ) -> float | np.ndarray:
@@ -242,10 +204,7 @@ def perceptron_error(
     >>> bool(small < perceptron_error(1.0, 0.5, strategy="hard"))
     True
     """
-    alpha_total = _check_positive(alpha_total, "alpha_total")
-    keep = _check_keep(keep)
-    strategy = _check_strategy(strategy)
-    angle = _check_angle(angle)
+    alpha_total, keep, angle = _floats(alpha_total), _floats(keep), float(angle)
     out = _solve_grid(alpha_total * keep, keep, strategy, angle)
     return _scalar_or_array(out["error"])
 
@@ -385,20 +344,21 @@ def _frontier(alpha_of_keep, shape, angle, min_keep, strategies):
     return keep.reshape(shape), strategy.reshape(shape), errs[k, cols].reshape(shape)
 
 
-def _check_min_keep(min_keep) -> float:
-    if isinstance(min_keep, (bool, np.bool_)) or not isinstance(min_keep, Real):
-        raise ValueError(f"`min_keep` must be a number in (0, 1); got {min_keep!r}.")
-    if not 0.0 < float(min_keep) < 1.0:
-        raise ValueError(f"`min_keep` must be in (0, 1); got {min_keep!r}.")
-    return float(min_keep)
-
-
 def _bunch(result: dict, shape) -> Bunch:
     if not shape:
         return Bunch(**{k: np.asarray(v).item() for k, v in result.items()})
     return Bunch(**result)
 
 
+@validate_params(
+    {
+        "alpha_total": _POSITIVE,
+        "angle": _ANGLE,
+        "min_keep": _MIN_KEEP,
+        "rtol": [Number(0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def optimal_keep(
     alpha_total, *, angle: float = 0.0, min_keep: float = 1e-3, rtol: float = 1e-3
 ) -> Bunch:
@@ -472,10 +432,8 @@ def optimal_keep(
     >>> [round(float(k), 2) for k in best.keep]
     [0.52, 0.09]
     """
-    alpha_total = _check_positive(alpha_total, "alpha_total")
-    angle = _check_angle(angle)
-    min_keep = _check_min_keep(min_keep)
-    rtol = float(_check_nonnegative(rtol, "rtol"))
+    alpha_total, angle = _floats(alpha_total), float(angle)
+    min_keep, rtol = float(min_keep), float(rtol)
     shape = alpha_total.shape
     flat = alpha_total.reshape(-1, 1)
 
@@ -492,6 +450,15 @@ def optimal_keep(
     return _bunch(result, shape)
 
 
+@validate_params(
+    {
+        "alpha_prune": _POSITIVE,
+        "angle": _ANGLE,
+        "min_keep": _MIN_KEEP,
+        "strategy": [StrOptions({"hard", "easy"}), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def pareto_frontier(
     alpha_prune, *, angle: float = 0.0, min_keep: float = 1e-3, strategy=None
 ) -> Bunch:
@@ -549,13 +516,8 @@ def pareto_frontier(
     >>> np.round(perceptron_error([1.0, 2.0, 4.0], 1.0), 4)  # no pruning
     array([0.2657, 0.1885, 0.1137])
     """
-    alpha_prune = _check_positive(alpha_prune, "alpha_prune")
-    angle = _check_angle(angle)
-    min_keep = _check_min_keep(min_keep)
-    if strategy is None:
-        strategies = ("hard", "easy")
-    else:
-        strategies = (_check_strategy(strategy, ("hard", "easy")),)
+    alpha_prune, angle, min_keep = _floats(alpha_prune), float(angle), float(min_keep)
+    strategies = ("hard", "easy") if strategy is None else (strategy,)
     shape = alpha_prune.shape
     flat = alpha_prune.reshape(-1, 1)
 

@@ -12,13 +12,10 @@ from scipy.optimize import nnls
 from sklearn.utils import Bunch, check_random_state
 from threadpoolctl import threadpool_limits
 
+from .._compat import Count, validate_params
+from .._seeding import draw_seeds
 from ..datasets import make_teacher_student
-from ._perceptron import (
-    _check_angle,
-    _check_keep,
-    _check_positive,
-    _check_strategy,
-)
+from ._perceptron import _SETTING, _floats
 
 __all__ = ["max_margin_direction", "simulate_perceptron"]
 
@@ -26,6 +23,9 @@ __all__ = ["max_margin_direction", "simulate_perceptron"]
 _WORKING_SET = 2
 
 
+@validate_params(
+    {"X": ["array-like"], "y": ["array-like"]}, prefer_skip_nested_validation=True
+)
 def max_margin_direction(X, y) -> np.ndarray:
     """Unit weight vector of the hard-margin linear SVM without intercept.
 
@@ -143,6 +143,17 @@ def _one_run_single_thread(*args):
         return _one_run(*args)
 
 
+@validate_params(
+    {
+        **_SETTING,
+        "n_features": [Count(1, None, closed="left")],
+        "n_seeds": [Count(1, None, closed="left")],
+        "n_test": [Count(1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def simulate_perceptron(
     alpha_total,
     keep,
@@ -219,27 +230,11 @@ def simulate_perceptron(
     >>> bool(abs(sim.mean - theory) < 4 * sim.sem + 0.02)
     True
     """
-    alpha_total = _check_positive(alpha_total, "alpha_total")
-    keep = _check_keep(keep)
-    strategy = _check_strategy(strategy)
-    angle = _check_angle(angle)
-    for name, value in (("n_features", n_features), ("n_seeds", n_seeds)):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-            raise ValueError(f"`{name}` must be an int >= 1; got {value!r}.")
-        if value < 1:
-            raise ValueError(f"`{name}` must be an int >= 1; got {value!r}.")
-    if n_test is not None and (
-        isinstance(n_test, (bool, np.bool_))
-        or not isinstance(n_test, Integral)
-        or n_test < 1
-    ):
-        raise ValueError(f"`n_test` must be None or an int >= 1; got {n_test!r}.")
+    alpha_total, keep, angle = _floats(alpha_total), _floats(keep), float(angle)
     alpha_total, keep = np.broadcast_arrays(alpha_total, keep)
     shape = alpha_total.shape
     n_samples = np.maximum(1, np.rint(alpha_total * n_features)).astype(int)
-    seeds = check_random_state(random_state).randint(
-        np.iinfo(np.int32).max, size=n_seeds
-    )
+    seeds = draw_seeds(check_random_state(random_state), n_seeds)
     jobs = [
         (int(n), float(k), int(s))
         for n, k in zip(n_samples.ravel(), keep.ravel())

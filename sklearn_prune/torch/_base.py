@@ -7,15 +7,13 @@ from __future__ import annotations
 import copy
 from contextlib import nullcontext
 
-import numpy as np
 import torch
 from torch import nn
 
+from .._progress import ProgressBar
 from ._data import batch, batch_slices, channel_stats, shuffled_batches, stage
 from ._device import autocast, eval_mode, fits_on_device, module_device
 from ._nets import Standardize, build_seeded
-
-_MAX_SEED = np.iinfo(np.int32).max
 
 
 class TorchEstimatorMixin:
@@ -33,11 +31,6 @@ class TorchEstimatorMixin:
         return state
 
 
-def draw_seeds(rng: np.random.RandomState, n: int) -> list[int]:
-    """``n`` int seeds for torch generators, drawn from a numpy RandomState."""
-    return [int(s) for s in rng.randint(_MAX_SEED, size=n)]
-
-
 def place_module(module: nn.Module, device: torch.device, *, owned: bool):
     """``module`` on ``device``: moved if ``owned``, else copied when it must move."""
     current = module_device(module)
@@ -49,12 +42,10 @@ def place_module(module: nn.Module, device: torch.device, *, owned: bool):
 
 
 def progress(iterable, *, verbose, desc: str, total: int | None = None):
-    """A tqdm progress bar over ``iterable`` when ``verbose``, else the iterable."""
+    """A progress bar over ``iterable`` when ``verbose`` (tqdm, or plain lines)."""
     if not verbose:
         return iterable
-    from tqdm.auto import tqdm
-
-    return tqdm(iterable, desc=desc, total=total)
+    return ProgressBar(iterable, total=total, desc=desc)
 
 
 def make_optimizer(name: str, params, lr: float, weight_decay: float):

@@ -13,10 +13,10 @@ from torch import nn
 from torch.nn import functional as F
 
 from .._compat import HasMethods, Interval, Options, StrOptions, _fit_context
+from .._seeding import draw_seeds
 from ._augment import augment
 from ._base import (
     TorchEstimatorMixin,
-    draw_seeds,
     forward_batches,
     make_optimizer,
     run_epochs,
@@ -271,7 +271,8 @@ class ContrastiveEncoder(TorchEstimatorMixin, TransformerMixin, BaseEstimator):
         device = resolve_device(self.device)
         X = stage(check_images(X), device)
         n, channels, height, _ = X.shape
-        init_seed, data_seed = draw_seeds(check_random_state(self.random_state), 2)
+        rng = check_random_state(self.random_state)
+        init_seed, data_seed = (int(s) for s in draw_seeds(rng, 2))
         module, n_features = standardized_network(
             X,
             self.module,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import torch
 
+from .._rows import chunks
 from ._device import fits_on_device
 from ._validation import check_finite
 
@@ -17,12 +18,13 @@ def stage(X: torch.Tensor, device: torch.device, *, name: str = "X") -> torch.Te
     compact dtype and are cast batch by batch. Data too large for the device
     stays on the CPU and is streamed by :func:`batch`.
     """
+    was_float64 = X.dtype == torch.float64
     if X.device != device:
-        itemsize = 4 if X.dtype == torch.float64 else X.element_size()
+        itemsize = 4 if was_float64 else X.element_size()
         if fits_on_device(X.numel() * itemsize, device):
-            dtype = torch.float32 if X.dtype == torch.float64 else X.dtype
+            dtype = torch.float32 if was_float64 else X.dtype
             X = X.to(device, dtype=dtype)
-    check_finite(X, name=name)
+    check_finite(X, name=name, was_float64=was_float64)
     return X
 
 
@@ -48,9 +50,8 @@ def batch(X: torch.Tensor, index, device: torch.device) -> torch.Tensor:
 
 def batch_slices(n: int, batch_size: int):
     """Consecutive slices of at most ``batch_size`` rows (-1 means all rows)."""
-    size = n if batch_size == -1 else batch_size
-    for start in range(0, n, size):
-        yield slice(start, min(start + size, n))
+    for start, stop in chunks(n, n if batch_size == -1 else batch_size):
+        yield slice(start, stop)
 
 
 def shuffled_batches(n: int, batch_size: int, generator: torch.Generator):

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .._kmeans import check_n_clusters
+from .._rows import chunks
 from ._device import make_generator
 
 __all__ = ["spherical_kmeans_torch"]
@@ -105,11 +107,7 @@ def _normalized(E, n_clusters: int) -> torch.Tensor:
     n_samples, n_features = E.shape
     if n_features < 1:
         raise ValueError("Embeddings have 0 features; at least 1 is required.")
-    if not 1 <= int(n_clusters) <= n_samples:
-        raise ValueError(
-            f"`n_clusters`={n_clusters} must be between 1 and the number of rows "
-            f"({n_samples})."
-        )
+    check_n_clusters(n_clusters, n_samples)
     if not E.is_floating_point():
         E = E.to(torch.float64)
     if not bool(torch.isfinite(E).all()):
@@ -134,10 +132,9 @@ def _assign(X: torch.Tensor, C: torch.Tensor) -> tuple[torch.Tensor, torch.Tenso
     n = X.shape[0]
     labels = torch.empty(n, dtype=torch.int64, device=X.device)
     sims = torch.empty(n, dtype=torch.float32, device=X.device)
-    step = _block_rows(C.shape[0])
-    for start in range(0, n, step):
-        block = X[start : start + step] @ C.T
-        rows = slice(start, start + step)
+    for start, stop in chunks(n, _block_rows(C.shape[0])):
+        block = X[start:stop] @ C.T
+        rows = slice(start, stop)
         torch.max(block, dim=1, out=(sims[rows], labels[rows]))
     return labels, sims
 

@@ -14,9 +14,9 @@ from sklearn.utils.validation import check_is_fitted, check_random_state, column
 from torch.nn import functional as F
 
 from .._compat import HasMethods, Interval, Options, StrOptions, _fit_context
+from .._seeding import draw_seed, draw_seeds
 from ._base import (
     TorchEstimatorMixin,
-    draw_seeds,
     forward_batches,
     make_optimizer,
     place_module,
@@ -223,7 +223,7 @@ class ProbeClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator):
                 self.optimizer, self.module_.parameters(), self.lr, self.weight_decay
             )
         module, optimizer = self.module_, self._optimizer
-        generator = make_generator(device, draw_seeds(self._rng, 1)[0])
+        generator = make_generator(device, draw_seed(self._rng))
 
         def step(index):
             with autocast(device, self.mixed_precision):
@@ -278,7 +278,8 @@ class ProbeClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def _initialize(self, T: torch.Tensor, device: torch.device) -> None:
         """Build the standardised network and check its output shape."""
-        init_seed, data_seed = draw_seeds(check_random_state(self.random_state), 2)
+        rng = check_random_state(self.random_state)
+        init_seed, data_seed = (int(s) for s in draw_seeds(rng, 2))
         self._rng = np.random.RandomState(data_seed)
         n_classes = len(self.classes_)
         channels = T.shape[1]
