@@ -76,7 +76,7 @@ class PolicyChoice:
     >>> X, y = load_iris(return_X_y=True)
     >>> choice = choose_policy(LogisticRegression(max_iter=500),
     ...                        PrototypePruner(n_clusters=3), X, y, keep=0.5,
-    ...                        candidates={"keep easy": {"strategy": "easy"}},
+    ...                        candidates={"keep easy": dict(strategy="easy")},
     ...                        random_state=0)
     >>> choice.name in ("keep easy", "random")
     True
@@ -241,8 +241,8 @@ def choose_policy(
     >>> X, y = load_breast_cancer(return_X_y=True)
     >>> model = make_pipeline(StandardScaler(), LogisticRegression())
     >>> choice = choose_policy(model, PrototypePruner(), X, y, keep=0.3,
-    ...                        candidates={"defaults": {},
-    ...                                    "keep hard": {"strategy": "hard"}},
+    ...                        candidates={"defaults": dict(),
+    ...                                    "keep hard": dict(strategy="hard")},
     ...                        random_state=0)
     >>> choice.table["curve"].isin(["defaults", "keep hard", "random"]).all()
     np.True_
