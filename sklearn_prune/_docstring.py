@@ -60,8 +60,8 @@ default="stratified"
           The rates are stored in ``class_errors_``.
         - a dict ``{class: error_rate}``: ``"difficulty"`` with your own
           per-class error rates (e.g. from a validation set).
-        - ``"none"`` (or False): no quotas; rows of every class compete for
-          the whole budget.
+        - ``"none"`` (or False, None): no quotas; rows of every class compete
+          for the whole budget.
         - ``"auto"``: ``"equal"`` when ``y`` holds class labels (binary,
           multiclass or one-hot rows), ``"none"`` otherwise (no ``y``,
           continuous values, or whole numbers with more than 20 distinct

@@ -447,7 +447,7 @@ class SemDedupPruner(BasePruner):
         refused = {
             "strategy": self.strategy != "stratified",
             "drop_hardest": self.drop_hardest not in ("auto", 0),
-            "class_balance": self.class_balance not in ("auto", "none", False),
+            "class_balance": self.class_balance not in ("auto", "none", False, None),
         }
         for name, bad in refused.items():
             if bad:

@@ -166,7 +166,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
     _parameter_constraints: dict = {
         **POLICY_CONSTRAINTS,
         "drop_hardest": [*POLICY_CONSTRAINTS["drop_hardest"], StrOptions({"auto"})],
-        "class_balance": ["boolean", StrOptions({"auto", *CLASS_QUOTAS}), dict],
+        "class_balance": ["boolean", None, StrOptions({"auto", *CLASS_QUOTAS}), dict],
         "random_state": ["random_state"],
     }
 
@@ -561,7 +561,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         tags = _PrunerTags(**{**_as_kwargs(tags), "input_tags": input_tags})
         tags.estimator_type = "sampler"
         # "auto" sets quotas only when y holds class labels; "none" needs no y
-        tags.target_tags.required = self.class_balance not in ("auto", "none", False)
+        rule = self.class_balance
+        tags.target_tags.required = rule not in ("auto", "none", False, None)
         return tags
 
     def __getattr__(self, name):
