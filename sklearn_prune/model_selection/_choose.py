@@ -234,12 +234,12 @@ def choose_policy(
     --------
     >>> from sklearn.datasets import load_breast_cancer
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sklearn_prune import PrototypePruner
     >>> from sklearn_prune.model_selection import choose_policy
     >>> X, y = load_breast_cancer(return_X_y=True)
-    >>> model = make_pipeline(StandardScaler(), LogisticRegression())
+    >>> X = StandardScaler().fit_transform(X)  # prototypes compare by cosine
+    >>> model = LogisticRegression()
     >>> choice = choose_policy(model, PrototypePruner(), X, y, keep=0.3,
     ...                        candidates={"defaults": dict(),
     ...                                    "keep hard": dict(strategy="hard")},
