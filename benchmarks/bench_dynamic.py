@@ -74,11 +74,19 @@ from sklearn_prune.torch import DynamicPruningSampler, ResNet
 # estimator's own fit runs on the same training rows before its convergence
 # test stops it (its n_iter_, default tol); --quick uses a fixed 12
 FULL = dict(
-    epochs=30, seeds=3, torch_seeds=3, keep_torch=0.6, keep_sklearn=0.7,
+    epochs=30,
+    seeds=3,
+    torch_seeds=3,
+    keep_torch=0.6,
+    keep_sklearn=0.7,
     sklearn_epochs="converged",
 )
 QUICK = dict(
-    epochs=12, seeds=3, torch_seeds=1, keep_torch=0.6, keep_sklearn=0.7,
+    epochs=12,
+    seeds=3,
+    torch_seeds=1,
+    keep_torch=0.6,
+    keep_sklearn=0.7,
     sklearn_epochs=12,
 )
 METHODS = ("full", "infobatch", "rs2")
@@ -157,9 +165,7 @@ def run_torch(method: str, seed: int, cfg: dict, device: torch.device) -> dict:
     if method == "full":
         sampler = None
         order = RandomSampler(data, generator=torch.Generator().manual_seed(seed))
-        loader = DataLoader(
-            data, batch_size=batch, sampler=order, collate_fn=_as_batch
-        )
+        loader = DataLoader(data, batch_size=batch, sampler=order, collate_fn=_as_batch)
         total_steps = epochs * len(loader)
     else:
         kw = rule_kwargs(method, n, epochs, cfg["keep_torch"])
@@ -294,15 +300,18 @@ def check_targets(torch_res, sk_res) -> list[str]:
         return "met" if ok else "MISSED"
 
     if torch_res:
-        s, d, r = saved(torch_res), paired(torch_res, "infobatch", "full"), paired(
-            torch_res, "infobatch", "rs2"
+        s, d, r = (
+            saved(torch_res),
+            paired(torch_res, "infobatch", "full"),
+            paired(torch_res, "infobatch", "rs2"),
         )
         over = 100 * np.mean([x["overhead"] for x in torch_res["infobatch"]])
         out.append(f"torch: {100 * s:.1f}% fewer passes (>= 30%): {verdict(s >= 0.3)}")
         out.append(f"torch: {d:+.2f} points vs full (>= -0.2): {verdict(d >= -0.2)}")
         out.append(f"torch: {r:+.2f} points vs RS2 (>= +1): {verdict(r >= 1.0)}")
-        out.append(f"torch: overhead {over:.2f}% of epoch time (< 2%): "
-                   f"{verdict(over < 2)}")
+        out.append(
+            f"torch: overhead {over:.2f}% of epoch time (< 2%): {verdict(over < 2)}"
+        )
     for name, res in sk_res.items():
         s, d = saved(res), paired(res, "infobatch", "full")
         over = 100 * np.mean([x["overhead"] for x in res["infobatch"]])

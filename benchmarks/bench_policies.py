@@ -60,7 +60,7 @@ KEEPS = [0.1, 0.2, 0.3, 0.5, 0.7]
 POLICIES = {
     "hard": dict(strategy="hard"),
     "easy": dict(strategy="easy"),
-    "stratified": dict(strategy="stratified"),
+    "stratified": dict(strategy="stratified", drop_hardest=0.0),
     "moderate": dict(strategy="moderate"),
     "hard, drop 10%": dict(strategy="hard", drop_hardest=0.1),
     "stratified, drop 10%": dict(strategy="stratified", drop_hardest=0.1),

@@ -52,9 +52,14 @@ EPOCHS, BATCH = 16, 32
 def make_cnn():
     torch.manual_seed(0)  # the same initial weights for every run
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(32 * 2 * 2, 10),
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 2 * 2, 10),
     )
 
 
@@ -99,22 +104,36 @@ def train_cnn(sampler=None):
 
 
 n = len(train)
-infobatch = DynamicPruningSampler(n, batch_size=BATCH, epochs=EPOCHS, keep=0.6,
-                                  random_state=0)
+infobatch = DynamicPruningSampler(
+    n, batch_size=BATCH, epochs=EPOCHS, keep=0.6, random_state=0
+)
 # RS2 gets the same number of row passes, spread evenly over the epochs
 # (with batches of one row, the planned steps count InfoBatch's rows)
-rows_infobatch = DynamicPruningSampler(
-    n, batch_size=1, epochs=EPOCHS, keep=0.6
-).planned_steps().sum()
-rs2 = DynamicPruningSampler(n, batch_size=BATCH, epochs=EPOCHS, rule="rs2",
-                            anneal=1.0, keep=rows_infobatch / (n * EPOCHS),
-                            random_state=0)
-runs = {"full data": train_cnn(), "InfoBatch": train_cnn(infobatch),
-        "RS2": train_cnn(rs2)}
+rows_infobatch = (
+    DynamicPruningSampler(n, batch_size=1, epochs=EPOCHS, keep=0.6)
+    .planned_steps()
+    .sum()
+)
+rs2 = DynamicPruningSampler(
+    n,
+    batch_size=BATCH,
+    epochs=EPOCHS,
+    rule="rs2",
+    anneal=1.0,
+    keep=rows_infobatch / (n * EPOCHS),
+    random_state=0,
+)
+runs = {
+    "full data": train_cnn(),
+    "InfoBatch": train_cnn(infobatch),
+    "RS2": train_cnn(rs2),
+}
 for name, history in runs.items():
     rows, seconds, accuracy = history[-1]
-    print(f"{name:<10} rows {int(rows):6d}  time {seconds:5.1f} s  "
-          f"test accuracy {accuracy:.3f}")
+    print(
+        f"{name:<10} rows {int(rows):6d}  time {seconds:5.1f} s  "
+        f"test accuracy {accuracy:.3f}"
+    )
 print("kept share per epoch (InfoBatch):", np.round(infobatch.kept_fraction_, 2))
 
 # %%

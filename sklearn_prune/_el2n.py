@@ -29,6 +29,7 @@ from ._arrays import cut_per_row, n_rows, take_rows
 from ._compat import HasMethods, Interval, _fit_context, _routing_enabled
 from ._label_noise import LabelNoiseMixin, fill_noise_doc
 from ._seeding import draw_seeds
+from ._selection import class_error_rates
 from ._threads import limit_threads, threads_per_worker
 from .base import BasePruner
 from .exceptions import PruningWarning
@@ -424,8 +425,8 @@ class EL2NPruner(LabelNoiseMixin, BasePruner):
         self,
         *,
         keep=0.5,
-        strategy="hard",
-        drop_hardest=0.0,
+        strategy="stratified",
+        drop_hardest="auto",
         n_strata=50,
         estimator=None,
         n_estimators=5,
@@ -563,6 +564,22 @@ class EL2NPruner(LabelNoiseMixin, BasePruner):
         # the probes' mean probabilities: label noise (out-of-fold with cv)
         self._noise_proba = proba / times_tested[:, None]
         return total / times_tested
+
+    def _class_error_rates(self, X, y, rng):
+        """Per-class error rates: the probes' own out-of-fold mistakes with ``cv``.
+
+        Without ``cv`` the probes saw every row they scored, so a cheap
+        cross-validated run of the same probe measures the errors instead.
+        """
+        if self.cv is None:
+            from ._class_errors import probe_class_errors
+
+            return probe_class_errors(X, self._class_labels(y), rng, self.estimator)
+        # the ensemble's out-of-fold mistakes (its mean probabilities)
+        codes = np.searchsorted(self.classes_, self._class_labels(y))
+        wrong = np.argmax(self._noise_proba, axis=1) != codes
+        errors = class_error_rates(codes, wrong, self.classes_.shape[0])
+        return dict(zip(self.classes_.tolist(), errors.tolist()))
 
     @staticmethod
     def _class_labels(y):

@@ -22,7 +22,7 @@ import numpy as np
 from ._arrays import n_rows
 from ._compat import Interval, StrOptions
 from ._docstring import _SHARED, fill_doc
-from ._selection import class_codes, n_kept, select_indices
+from ._selection import class_codes, n_kept
 
 __all__ = ["LabelNoiseMixin", "fill_noise_doc", "find_label_issues"]
 
@@ -177,11 +177,14 @@ _POLICY_DOC = "\n\n    ".join(
     [
         _SHARED["strategy"],
         _SHARED["drop_hardest"].replace(
-            "drop_hardest : float in [0, 1), default=0.0",
-            'drop_hardest : float in [0, 1) or "noise_rate", default=0.0',
+            'drop_hardest : float in [0, 1) or "auto", default="auto"',
+            'drop_hardest : float in [0, 1), "auto" or "noise_rate", '
+            'default="auto"',
         )
-        + """ ``"noise_rate"`` uses the estimated noise rate
-        (``noise_rate_``), so that CCS's beta need not be set by hand.""",
+        + """
+        ``"noise_rate"`` uses the estimated noise rate (``noise_rate_``, at
+        most what ``keep`` leaves), so that CCS's beta need not be set by
+        hand.""",
         _SHARED["n_strata"],
     ]
 )
@@ -218,7 +221,7 @@ class LabelNoiseMixin:
     _noise_constraints: dict = {
         "drop_hardest": [
             Interval(Real, 0, 1, closed="left"),
-            StrOptions({"noise_rate"}),
+            StrOptions({"auto", "noise_rate"}),
         ],
         "drop_mislabeled": ["boolean"],
         "pred_probs": ["array-like", None],
@@ -259,30 +262,29 @@ class LabelNoiseMixin:
             y, proba, method=self.label_noise
         )
 
-    def _select(self, scores: np.ndarray, y, rng: np.random.RandomState) -> np.ndarray:
+    def _drop_fraction(self, n_samples: int, keep=None) -> float:
+        """``"noise_rate"``: the estimated noise rate, at most what ``keep`` leaves."""
+        if self.drop_hardest != "noise_rate":
+            return super()._drop_fraction(n_samples, keep)
+        kept = n_kept(self.keep if keep is None else keep, n_samples)
+        return min(self.noise_rate_, 1.0 - kept / n_samples)
+
+    def _select(
+        self, scores: np.ndarray, y, rng: np.random.RandomState, *, keep=None
+    ) -> np.ndarray:
         self._estimate_noise(y)
         self.__dict__.pop("_noise_proba", None)
-        removing = bool(self.drop_mislabeled) and bool(self.label_issues_.any())
-        if not removing and self.drop_hardest != "noise_rate":
-            return super()._select(scores, y, rng)  # nothing of label noise
-        drop = self.drop_hardest
-        if drop == "noise_rate":  # the estimated noise rate
-            drop = min(self.noise_rate_, np.nextafter(1.0, 0.0))
-        balanced = self._balances_classes(y)
-        self._warn_if_uninformative(scores, y if balanced else None)
-        rows, keep = slice(None), self.keep
-        if removing:
-            # the suspected rows are gone; the count still refers to every row
-            rows = np.flatnonzero(~self.label_issues_)
-            keep = n_kept(self.keep, scores.shape[0])
-        chosen = select_indices(
-            scores[rows],
-            keep,
-            strategy=self.strategy,
-            drop_hardest=drop,
-            n_strata=self.n_strata,
-            y=None if y is None else y[rows],
-            class_balance=balanced,
-            random_state=rng,
-        )
-        return chosen if isinstance(rows, slice) else rows[chosen]
+        if not (self.drop_mislabeled and self.label_issues_.any()):
+            return super()._select(scores, y, rng, keep=keep)
+        # the suspected rows are gone; the count still refers to every row
+        rows = np.flatnonzero(~self.label_issues_)
+        count = n_kept(self.keep if keep is None else keep, scores.shape[0])
+        if count > rows.shape[0]:
+            raise ValueError(
+                f"`keep`={self.keep!r} asks for {count} rows, but only "
+                f"{rows.shape[0]} remain after `drop_mislabeled` removes the "
+                f"{scores.shape[0] - rows.shape[0]} suspected mislabeled rows. "
+                f"Lower `keep`, or set drop_mislabeled=False."
+            )
+        y_rows = None if y is None else y[rows]
+        return rows[super()._select(scores[rows], y_rows, rng, keep=count)]

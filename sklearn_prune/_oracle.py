@@ -72,7 +72,7 @@ class OraclePruner(BasePruner):
     >>> import numpy as np
     >>> from sklearn_prune import OraclePruner
     >>> X = np.array([[3.0, 0.0], [0.1, 1.0], [-2.0, 0.5], [-0.2, -1.0]])
-    >>> pruner = OraclePruner(teacher=[1.0, 0.0], keep=2).fit(X)
+    >>> pruner = OraclePruner(teacher=[1.0, 0.0], keep=2, strategy="hard").fit(X)
     >>> pruner.scores_
     array([-3. , -0.1, -2. , -0.2])
     >>> pruner.sample_indices_
@@ -95,8 +95,8 @@ class OraclePruner(BasePruner):
         *,
         teacher,
         keep=0.5,
-        strategy="hard",
-        drop_hardest=0.0,
+        strategy="stratified",
+        drop_hardest="auto",
         n_strata=50,
         angle=0.0,
         class_balance="auto",

@@ -36,7 +36,15 @@ class RandomPruner(BasePruner):
     ----------
     {{keep}}
 
-    {{policy}}
+    strategy : "hard", default="hard"
+        Must stay at its default: every policy keeps a uniformly random
+        subset of random scores (unlike other pruners, whose default is
+        ``"stratified"``).
+
+    drop_hardest : 0.0, default=0.0
+        Must stay at its default, for the same reason.
+
+    {{n_strata}}
 
     {{class_balance}}
 
@@ -70,6 +78,25 @@ class RandomPruner(BasePruner):
     """
 
     _out_of_core = True
+
+    def __init__(
+        self,
+        *,
+        keep=0.5,
+        strategy="hard",
+        drop_hardest=0.0,
+        n_strata=50,
+        class_balance="auto",
+        random_state=None,
+    ):
+        super().__init__(
+            keep=keep,
+            strategy=strategy,
+            drop_hardest=drop_hardest,
+            n_strata=n_strata,
+            class_balance=class_balance,
+            random_state=random_state,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -79,13 +79,13 @@ class ScorePruner(BasePruner):
     >>> from sklearn_prune import ScorePruner
     >>> X = np.arange(12.0).reshape(6, 2)
     >>> difficulty = np.array([0.9, 0.1, 0.5, 0.7, 0.2, 0.3])
-    >>> ScorePruner(scores=difficulty, keep=3).fit(X).sample_indices_
+    >>> ScorePruner(scores=difficulty, keep=3, strategy="hard").fit(X).sample_indices_
     array([0, 2, 3])
 
     A column of a DataFrame, not passed on:
 
     >>> df = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "loss": [0.3, 2.0, 0.1, 1.5]})
-    >>> X_kept, _ = ScorePruner(scores="loss", keep=2).fit_resample(df)
+    >>> X_kept, _ = ScorePruner(scores="loss", keep=2, strategy="hard").fit_resample(df)
     >>> X_kept
          x
     1  2.0
@@ -107,8 +107,8 @@ class ScorePruner(BasePruner):
         *,
         scores,
         keep=0.5,
-        strategy="hard",
-        drop_hardest=0.0,
+        strategy="stratified",
+        drop_hardest="auto",
         n_strata=50,
         class_balance="auto",
         random_state=None,

@@ -27,6 +27,7 @@ from ._seeding import draw_seed
 from .exceptions import PruningWarning
 
 __all__ = [
+    "CLASS_QUOTAS",
     "MAX_STRATA",
     "POLICIES",
     "POLICY_CONSTRAINTS",
@@ -34,6 +35,8 @@ __all__ = [
     "SelectionPlan",
     "check_budget",
     "class_codes",
+    "class_error_rates",
+    "class_quota_rule",
     "has_class_labels",
     "n_kept",
     "plan_selection",
@@ -238,6 +241,66 @@ def _dask_class_codes(y):
     return classes, codes
 
 
+#: the class-quota rules of ``class_balance``: how the budget is split over classes
+CLASS_QUOTAS = ("equal", "difficulty", "none")
+
+
+def class_quota_rule(class_balance) -> str:
+    """The quota rule a ``class_balance`` value names: one of :data:`CLASS_QUOTAS`.
+
+    ``True`` is ``"equal"``, ``False`` and None are ``"none"``, a dict of
+    per-class error rates is ``"difficulty"``; the rule names map to
+    themselves. ``"auto"`` is resolved by the pruner (it depends on ``y``).
+
+    Parameters
+    ----------
+    class_balance : bool, None, str or dict
+        A value of ``class_balance``.
+
+    Returns
+    -------
+    rule : {"equal", "difficulty", "none"}
+    """
+    if isinstance(class_balance, dict):
+        return "difficulty"
+    if isinstance(class_balance, str):
+        if class_balance not in CLASS_QUOTAS:
+            raise ValueError(
+                f"`class_balance` must be one of {list(CLASS_QUOTAS)}, a bool or a "
+                f"dict of per-class error rates. Got {class_balance!r} instead."
+            )
+        return class_balance
+    return "equal" if class_balance else "none"
+
+
+def class_error_rates(
+    codes: np.ndarray, wrong: np.ndarray, n_classes: int
+) -> np.ndarray:
+    """Error rate of each class, from how often each row was misclassified.
+
+    The add-one (Laplace) estimate ``(mistakes + 1) / (rows + 2)``: never
+    exactly 0 or 1, so that the difficulty rule never gives a class that a
+    probe happened to get all right an empty quota.
+
+    Parameters
+    ----------
+    codes : ndarray of shape (n_samples,)
+        Class code of every row (``0 .. n_classes - 1``).
+    wrong : ndarray of shape (n_samples,)
+        For every row, the fraction of probes (held out from it) that
+        misclassified it: 0 or 1 for one probe, a mean for several.
+    n_classes : int
+        Number of classes.
+
+    Returns
+    -------
+    errors : ndarray of shape (n_classes,)
+    """
+    mistakes = np.bincount(codes, weights=wrong, minlength=n_classes)
+    rows = np.bincount(codes, minlength=n_classes)
+    return (mistakes + 1.0) / (rows + 2.0)
+
+
 def _class_quotas(counts: np.ndarray, n_total: int, capacity: np.ndarray) -> np.ndarray:
     """Split ``n_total`` kept rows over classes in proportion to ``counts``.
 
@@ -245,6 +308,7 @@ def _class_quotas(counts: np.ndarray, n_total: int, capacity: np.ndarray) -> np.
     gets more than its ``capacity`` (its rows left after ``drop_hardest``);
     what a full class cannot take goes to the others, largest remainder
     first. The caller checks that the capacities add up to ``n_total``.
+    ``counts`` may be any non-negative weights with a positive sum.
     """
     exact = counts * (n_total / counts.sum())
     quotas = np.minimum(np.floor(exact).astype(np.int64), capacity)
@@ -254,6 +318,64 @@ def _class_quotas(counts: np.ndarray, n_total: int, capacity: np.ndarray) -> np.
         order = room[np.argsort(-(exact - quotas)[room], kind="stable")]
         quotas[order[:missing]] += 1
     return quotas
+
+
+def _difficulty_quotas(
+    errors: np.ndarray, n_total: int, capacity: np.ndarray
+) -> np.ndarray:
+    """DRoP: split ``n_total`` kept rows over classes in proportion to their errors.
+
+    Vysogorets, Ahuja and Kempe (ICLR 2025), "DRoP: Distributionally Robust
+    Data Pruning": a class's share of the budget is proportional to its error
+    rate, so harder classes keep more rows. A class whose share exceeds its
+    ``capacity`` keeps all its remaining rows, and the excess goes to the
+    other classes, again in proportion to their errors (water filling), until
+    no share exceeds a capacity; largest-remainder rounding keeps the total
+    exact. Classes with zero error (possible only with given errors) share
+    the budget only when the others are full.
+    """
+    quotas = np.zeros(capacity.shape[0], dtype=np.int64)
+    free = capacity > 0
+    left = n_total
+    while left > 0 and free.any():
+        weights = np.where(free, errors, 0.0)
+        if weights.sum() <= 0:  # only zero-error classes remain: by their size
+            weights = np.where(free, capacity, 0).astype(np.float64)
+        share = left * weights / weights.sum()
+        full = free & (share >= capacity)
+        if not full.any():
+            rest = np.flatnonzero(free)
+            quotas[rest] = _class_quotas(weights[rest], left, capacity[rest])
+            break
+        quotas[full] = capacity[full]
+        left -= int(capacity[full].sum())
+        free &= ~full
+    return quotas
+
+
+def _errors_by_class(class_errors, classes: np.ndarray) -> np.ndarray:
+    """Per-class error rates aligned with ``classes``, from a dict or an array."""
+    if isinstance(class_errors, dict):
+        missing = [c for c in classes.tolist() if c not in class_errors]
+        if missing:
+            raise ValueError(
+                f"`class_balance` gives error rates for classes "
+                f"{sorted(class_errors, key=str)} but `y` also has classes "
+                f"{missing}: give one error rate per class."
+            )
+        class_errors = [class_errors[c] for c in classes.tolist()]
+    errors = np.asarray(class_errors, dtype=np.float64)
+    if errors.shape != classes.shape or not np.all(np.isfinite(errors)):
+        raise ValueError(
+            f"Per-class error rates must be {classes.shape[0]} finite values, one "
+            f"per class. Got {class_errors!r}."
+        )
+    if np.any(errors < 0) or errors.sum() <= 0:
+        raise ValueError(
+            f"Per-class error rates must be >= 0, not all zero. Got "
+            f"{errors.tolist()} for classes {classes.tolist()}."
+        )
+    return errors
 
 
 def _evenly_spaced(n: int, k: int) -> np.ndarray:
@@ -495,7 +617,8 @@ def plan_selection(
     drop_hardest: float = 0.0,
     n_strata: int = 50,
     y=None,
-    class_balance: bool = False,
+    class_balance: bool | str | dict = False,
+    class_errors=None,
     random_state: int | np.random.RandomState | None = None,
 ) -> SelectionPlan:
     """Validate a selection and compute what every policy needs, once.
@@ -511,8 +634,16 @@ def plan_selection(
     n_kept(keep, n_samples)  # a bad `keep` fails before any pass over the rows
     _warn_integer_keep(keep, n_samples)
     seed = draw_seed(check_random_state(random_state))
+    rule = class_quota_rule(class_balance)
+    if isinstance(class_balance, dict):
+        class_errors = class_balance
+    if rule == "difficulty" and class_errors is None:
+        raise ValueError(
+            "`class_balance='difficulty'` needs per-class error rates: pass "
+            "`class_errors` (or a dict of them as `class_balance`)."
+        )
     classes, codes = (
-        _check_labels(y, n_samples, scores) if class_balance else (None, None)
+        _check_labels(y, n_samples, scores) if rule != "none" else (None, None)
     )
     rows = rows_of(scores, codes)
     if rows.map_reduce(_count_nonfinite)[0]:
@@ -520,7 +651,11 @@ def plan_selection(
     n_groups = 1 if classes is None else classes.shape[0]
     counts = rows.map_reduce(_count_codes, n_groups)
     n_total, capacity = check_budget(keep, counts, drop_hardest)
-    quotas = _class_quotas(counts, n_total, capacity)
+    if rule == "difficulty":
+        errors = _errors_by_class(class_errors, classes)
+        quotas = _difficulty_quotas(errors, n_total, capacity)
+    else:
+        quotas = _class_quotas(counts, n_total, capacity)
     if classes is not None:
         _warn_empty_classes(classes, counts, quotas, keep)
     return SelectionPlan(rows, seed, classes, counts, capacity, quotas, n_strata)
@@ -612,7 +747,8 @@ POLICY_CONSTRAINTS: dict = {
         "scores": ["array-like"],
         **POLICY_CONSTRAINTS,
         "y": ["array-like", None],
-        "class_balance": ["boolean"],
+        "class_balance": ["boolean", None, StrOptions(set(CLASS_QUOTAS)), dict],
+        "class_errors": ["array-like", dict, None],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
@@ -625,7 +761,8 @@ def select_indices(
     drop_hardest: float = 0.0,
     n_strata: int = 50,
     y=None,
-    class_balance: bool = False,
+    class_balance: bool | str | dict = False,
+    class_errors=None,
     random_state: int | np.random.RandomState | None = None,
 ):
     """Choose which rows to keep from their difficulty scores.
@@ -667,10 +804,24 @@ def select_indices(
         Number of strata of ``"stratified"``.
     y : array-like of shape (n_samples,), default=None
         Class labels, needed when ``class_balance=True``.
-    class_balance : bool, default=False
-        If True, every class keeps the same fraction of its rows (up to
-        rounding: largest-remainder rounding keeps the total exact), so that
-        pruning cannot starve a class.
+    class_balance : {"equal", "difficulty", "none"}, bool or dict, default=False
+        How the budget is split over classes (the class quotas); the policy
+        then runs within each class:
+
+        - ``"equal"`` (or True): every class keeps the same fraction of its
+          rows (largest-remainder rounding keeps the total exact), so that
+          pruning cannot starve a class;
+        - ``"difficulty"``: DRoP (Vysogorets et al., ICLR 2025), each class's
+          share of the budget is proportional to its error rate
+          (``class_errors``), a class never keeps more rows than it has and
+          the excess goes to the others;
+        - ``"none"`` (or False, None): no quotas, rows of every class compete
+          for the whole budget;
+        - a dict mapping every class to its error rate: ``"difficulty"`` with
+          these errors.
+    class_errors : array-like of shape (n_classes,) or dict, default=None
+        Per-class error rates for ``class_balance="difficulty"``, in the
+        order of the sorted classes, or a dict by class label.
     random_state : int, RandomState instance or None, default=None
         Draws the tie keys (and the rows picked within a stratum).
 
@@ -701,6 +852,7 @@ def select_indices(
         n_strata=n_strata,
         y=y,
         class_balance=class_balance,
+        class_errors=class_errors,
         random_state=random_state,
     )
     return POLICIES[strategy](plan)

@@ -264,11 +264,11 @@ class SemDedupPruner(BasePruner):
 
     {{policy}}
 
-    class_balance : bool or "auto", default="auto"
-        With a ``keep`` budget, as in every pruner: every class keeps the same
-        fraction of its rows (``"auto"``: when ``y`` holds class labels; True
-        needs them). With ``keep=None`` the threshold, not a budget, decides:
-        ``"auto"`` does nothing and True is refused.
+    class_balance : str, bool or dict, default="auto"
+        With a ``keep`` budget, the class quotas, as in every pruner (see
+        :class:`PrototypePruner`). With ``keep=None`` the threshold, not a
+        budget, decides: ``"auto"``, ``"none"`` and False do nothing and the
+        other values are refused.
 
     {{random_state}}
 
@@ -401,8 +401,8 @@ class SemDedupPruner(BasePruner):
         n_clusters="auto",
         n_iter=25,
         max_samples="auto",
-        strategy="hard",
-        drop_hardest=0.0,
+        strategy="stratified",
+        drop_hardest="auto",
         n_strata=50,
         class_balance="auto",
         random_state=None,
@@ -445,9 +445,9 @@ class SemDedupPruner(BasePruner):
             super()._check_budget(X, y)
             return
         refused = {
-            "strategy": self.strategy != "hard",
-            "drop_hardest": self.drop_hardest != 0,
-            "class_balance": self.class_balance is True,
+            "strategy": self.strategy != "stratified",
+            "drop_hardest": self.drop_hardest not in ("auto", 0),
+            "class_balance": self.class_balance not in ("auto", "none", False, None),
         }
         for name, bad in refused.items():
             if bad:

@@ -37,9 +37,11 @@ from ._kinds import (
 )
 from ._memmap import validate_memmap
 from ._selection import (
+    CLASS_QUOTAS,
     POLICY_CONSTRAINTS,
     check_budget,
     class_codes,
+    class_quota_rule,
     has_class_labels,
     n_kept,
     select_indices,
@@ -60,6 +62,43 @@ _ENCODE_COLUMNS = (
     "OneHotEncoder or OrdinalEncoder in a ColumnTransformer before the pruner), "
     "or pass it as y."
 )
+
+#: the class-quota rule of ``class_balance="auto"`` when ``y`` holds class
+#: labels, chosen by measurement (``benchmarks/bench_defaults.py``)
+AUTO_CLASS_QUOTA = "equal"
+#: ``drop_hardest="auto"`` with ``strategy="stratified"`` (0 with the others),
+#: chosen by measurement (``benchmarks/bench_defaults.py``)
+AUTO_DROP_HARDEST = 0.1
+
+
+def resolve_drop_hardest(drop_hardest, strategy: str, keep, n_samples: int) -> float:
+    """The fraction of hardest rows a pruner drops; ``"auto"`` resolved.
+
+    ``"auto"`` is :data:`AUTO_DROP_HARDEST` with ``strategy="stratified"``,
+    but never more than the budget leaves over (``1 - kept / n_samples``, so
+    that ``keep=1.0`` keeps every row), and 0 with the other strategies, so
+    that ``strategy="hard"`` alone is the paper's keep-hard.
+
+    Parameters
+    ----------
+    drop_hardest : float or "auto"
+        A pruner's ``drop_hardest``.
+    strategy : str
+        Its ``strategy``.
+    keep : float or int
+        The budget, as in :func:`~sklearn_prune._selection.n_kept`.
+    n_samples : int
+        Rows scored.
+
+    Returns
+    -------
+    fraction : float
+    """
+    if not isinstance(drop_hardest, str):
+        return float(drop_hardest)
+    if strategy != "stratified":
+        return 0.0
+    return min(AUTO_DROP_HARDEST, 1.0 - n_kept(keep, n_samples) / n_samples)
 
 
 def is_pruner(estimator: object) -> bool:
@@ -112,7 +151,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     Examples
     --------
-    A pruner that calls rows with a large norm hard:
+    A pruner that calls rows with a large norm hard, keeping the hardest:
 
     >>> import numpy as np
     >>> from sklearn_prune import BasePruner
@@ -120,13 +159,14 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
     ...     def _compute_scores(self, X, y, rng, **params):
     ...         return np.linalg.norm(X, axis=1)
     >>> X = np.array([[0.0, 1.0], [3.0, 4.0], [1.0, 1.0], [6.0, 8.0]])
-    >>> NormPruner(keep=2).fit(X).sample_indices_
+    >>> NormPruner(keep=2, strategy="hard").fit(X).sample_indices_
     array([1, 3])
     """
 
     _parameter_constraints: dict = {
         **POLICY_CONSTRAINTS,
-        "class_balance": ["boolean", StrOptions({"auto"})],
+        "drop_hardest": [*POLICY_CONSTRAINTS["drop_hardest"], StrOptions({"auto"})],
+        "class_balance": ["boolean", None, StrOptions({"auto", *CLASS_QUOTAS}), dict],
         "random_state": ["random_state"],
     }
 
@@ -139,8 +179,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         self,
         *,
         keep=0.5,
-        strategy="hard",
-        drop_hardest=0.0,
+        strategy="stratified",
+        drop_hardest="auto",
         n_strata=50,
         class_balance="auto",
         random_state=None,
@@ -158,11 +198,40 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
     # (``input_tags.three_d_array``), text rows (``input_tags.string``) and a
     # required ``y`` (``target_tags.required``). A subclass declares them in
     # its ``__sklearn_tags__``.
+
+    def _class_rule(self, y) -> str:
+        """The class-quota rule ``fit`` applies on the validated target ``y``.
+
+        One of :data:`~sklearn_prune._selection.CLASS_QUOTAS`. ``"auto"`` is
+        :data:`AUTO_CLASS_QUOTA` when ``y`` holds class labels, else
+        ``"none"``.
+        """
+        if isinstance(self.class_balance, str) and self.class_balance == "auto":
+            return AUTO_CLASS_QUOTA if has_class_labels(y) else "none"
+        return class_quota_rule(self.class_balance)
+
+    def _drop_fraction(self, n_samples: int, keep=None) -> float:
+        """The ``drop_hardest`` fraction ``fit`` applies on ``n_samples`` rows.
+
+        ``"auto"`` resolved by :func:`resolve_drop_hardest`, for the budget
+        ``keep`` (default: the pruner's ``keep``).
+        """
+        keep = self.keep if keep is None else keep
+        return resolve_drop_hardest(self.drop_hardest, self.strategy, keep, n_samples)
+
     def _balances_classes(self, y) -> bool:
         """Whether ``fit`` selects class by class on the validated target ``y``."""
-        if isinstance(self.class_balance, str):  # "auto": class labels only
-            return has_class_labels(y)
-        return bool(self.class_balance)
+        return self._class_rule(y) != "none"
+
+    def _class_error_rates(self, X, y, rng: np.random.RandomState) -> dict:
+        """Per-class error rates for the difficulty quota, by class label.
+
+        A cheap cross-validated probe on ``X`` by default; a pruner that
+        trains probes of its own overrides this to reuse them.
+        """
+        from ._class_errors import probe_class_errors
+
+        return probe_class_errors(X, y, rng)
 
     def _checks_rows_while_scoring(self) -> bool:
         """Whether scoring itself reads every row and refuses NaN (out of core)."""
@@ -227,8 +296,18 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
                 f"expected {n_samples} finite values."
             )
         self.scores_ = scores
+        self._set_class_errors(X, y, rng)
         self.sample_indices_ = self._select(scores, y, rng)
         return self
+
+    def _set_class_errors(self, X, y, rng) -> None:
+        """``class_errors_`` for the difficulty rule: given, or measured."""
+        if self._class_rule(y) != "difficulty":
+            return
+        if isinstance(self.class_balance, dict):
+            self.class_errors_ = dict(self.class_balance)
+        else:
+            self.class_errors_ = self._class_error_rates(X, y, rng)
 
     def _check_budget(self, X, y) -> None:
         """Raise if ``keep`` asks for more rows than ``X`` (or a class) has."""
@@ -249,21 +328,29 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
             counts = class_counts(y)
         else:
             counts = np.bincount(class_codes(y)[1])
-        check_budget(self.keep, counts, self.drop_hardest)
+        check_budget(self.keep, counts, self._drop_fraction(n_rows(X)))
 
-    def _select(self, scores: np.ndarray, y, rng: np.random.RandomState) -> np.ndarray:
-        """Positions of the kept rows, from ``scores`` and the selection parameters."""
-        balanced = self._balances_classes(y)
+    def _select(
+        self, scores: np.ndarray, y, rng: np.random.RandomState, *, keep=None
+    ) -> np.ndarray:
+        """Positions of the kept rows, from ``scores`` and the selection parameters.
+
+        ``keep`` (default: the pruner's) lets a subclass select a number of
+        rows among some of them (e.g. without the suspected mislabeled ones).
+        """
+        keep = self.keep if keep is None else keep
+        rule = self._class_rule(y)
         if not is_dask_collection(scores):
-            self._warn_if_uninformative(scores, y if balanced else None)
+            self._warn_if_uninformative(scores, y if rule != "none" else None)
         return select_indices(
             scores,
-            self.keep,
+            keep,
             strategy=self.strategy,
-            drop_hardest=self.drop_hardest,
+            drop_hardest=self._drop_fraction(int(scores.shape[0]), keep),
             n_strata=self.n_strata,
             y=y,
-            class_balance=balanced,
+            class_balance=rule,
+            class_errors=getattr(self, "class_errors_", None),
             random_state=rng,
         )
 
@@ -319,6 +406,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
         try:  # a block's error (NaN) surfaces here, when the blocks are computed
             scores = checked_scores(scores, n_samples, type(self).__name__)
+            self._set_class_errors(scores, y, rng)  # given errors only: X is lazy
             indices = self._select(scores, y, rng).persist()
         except BaseException:
             self._clear_fitted()  # nothing half-written
@@ -368,7 +456,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         if y is None and tags.target_tags.required:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
-                f"is None (needed by class_balance=True or by the pruner itself)."
+                f"is None (needed by class_balance={self.class_balance!r} or by the "
+                f"pruner itself)."
             )
         if is_text(X):
             return self._validate_text(X, y)
@@ -478,9 +567,9 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         input_tags.sparse = False  # a subclass that takes CSR and CSC says so
         tags = _PrunerTags(**{**_as_kwargs(tags), "input_tags": input_tags})
         tags.estimator_type = "sampler"
-        # "auto" balances only when y holds class labels: only True needs y
-        balance = self.class_balance
-        tags.target_tags.required = not isinstance(balance, str) and bool(balance)
+        # "auto" sets quotas only when y holds class labels; "none" needs no y
+        rule = self.class_balance
+        tags.target_tags.required = rule not in ("auto", "none", False, None)
         return tags
 
     def __getattr__(self, name):

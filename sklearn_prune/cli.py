@@ -214,8 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--strategy",
         choices=STRATEGIES,
         help="which rows to keep: hard = highest scores, easy = lowest, "
-        "stratified = cover the whole score range, moderate = closest to the "
-        "median (default: hard)",
+        "stratified = cover the whole score range (after dropping the hardest "
+        "10%%), moderate = closest to the median (default: the pruner's, "
+        "stratified)",
     )
     prune.add_argument(
         "--labels",
@@ -829,7 +830,10 @@ def run_demo(args) -> int:
     )
     X = StandardScaler().fit(X[train]).transform(X)
     pruners = {
-        f"{metric}, {policy}": make(strategy=strategy, class_balance=True)
+        # drop_hardest=0.0: "stratified" as measured in README (no drop)
+        f"{metric}, {policy}": make(
+            strategy=strategy, drop_hardest=0.0, class_balance=True
+        )
         for metric, make in (
             ("prototype", lambda **kw: PrototypePruner(n_clusters=10, **kw)),
             ("EL2N", EL2NPruner),

@@ -467,6 +467,8 @@ def test_every_pruner_is_available(iris_frame, tmp_path):
             "difficulty",
             "--keep",
             30,
+            "--strategy",
+            "hard",
             "--param",
             "class_balance=false",
             "--output",

@@ -62,7 +62,7 @@ def test_works_with_the_oracle_pruner():
 
     X, y, teacher = make_teacher_student(200, 10, random_state=0)
     X_kept, y_kept = OraclePruner(
-        teacher=teacher, keep=0.25, class_balance=False
+        teacher=teacher, keep=0.25, strategy="hard", class_balance=False
     ).fit_resample(X, y)
     assert X_kept.shape == (50, 10)
     # keep-hard keeps the smallest margins to the teacher

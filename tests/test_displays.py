@@ -264,3 +264,42 @@ def test_importing_the_subpackages_does_not_import_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["False"]
+
+
+def test_difference_view_plots_pruners_against_a_zero_random_line(result):
+    display = PruningCurveDisplay.from_results(result, kind="difference")
+    pruners = [n for n in result.names if result.baselines[n] != n]
+    assert list(display.lines_) == pruners
+    assert display.full_line_.get_ydata()[0] == 0.0
+    assert display.full_line_.get_label() == "random"
+    expected = (result.test_scores["hard"] - result.test_scores["random"]).mean(axis=1)
+    np.testing.assert_allclose(display.lines_["hard"].get_ydata(), expected[::-1])
+    assert display.ax_.get_ylabel() == "accuracy minus random"
+
+
+def test_worst_class_view_needs_per_class_recall(result):
+    with pytest.raises(ValueError, match="per_class=True"):
+        PruningCurveDisplay.from_results(result, metric="worst_class")
+    with pytest.raises(ValueError, match="`kind` must be"):
+        PruningCurveDisplay.from_results(result, kind="ratio")
+
+
+def test_worst_class_view_from_estimator():
+    X, y = make_classification(
+        n_samples=90, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    display = PruningCurveDisplay.from_estimator(
+        LogisticRegression(max_iter=200),
+        PrototypePruner(n_clusters=3),
+        X,
+        y,
+        keep=[0.5],
+        cv=2,
+        metric="worst_class",
+        random_state=0,
+    )
+    assert display.ax_.get_ylabel() == "worst-class recall"
+    worst = display.result.worst_class_scores()["PrototypePruner"]
+    np.testing.assert_allclose(
+        display.lines_["PrototypePruner"].get_ydata(), worst.mean(axis=1)
+    )

@@ -91,12 +91,12 @@ def test_each_parameter_entry_stands_alone(name, obj):
 
 
 def test_glued_entries_are_caught():
-    glued = '''Summary.
+    glued = """Summary.
 
     Parameters
     ----------
     n_strata : int, default=50
         Number of equal-width score strata of ``strategy="stratified"``. With ``keep=None``, only the default.
-    '''  # noqa: E501
-    (_, header, body), = _entries(glued)
+    """  # noqa: E501
+    ((_, header, body),) = _entries(glued)
     assert header.startswith("n_strata") and max(map(len, body)) > WIDTH

@@ -223,8 +223,11 @@ def test_early_stopping_keeps_the_best_epoch(digits01):
     assert len(clf.validation_scores_) == 3
     assert clf.losses_.size == len(X) - int(np.ceil(0.1 * len(X)))
     patient = DynamicPruningClassifier(
-        SGDClassifier(loss="log_loss"), max_iter=12, early_stopping=True,
-        n_iter_no_change=50, random_state=0,
+        SGDClassifier(loss="log_loss"),
+        max_iter=12,
+        early_stopping=True,
+        n_iter_no_change=50,
+        random_state=0,
     ).fit(X, y)
     assert patient.n_iter_ == 12
     best = patient.validation_scores_.max()

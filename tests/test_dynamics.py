@@ -368,12 +368,16 @@ def test_drop_hardest_auto_is_the_estimated_noise_rate(noisy_digits):
     np.testing.assert_array_equal(auto.sample_indices_, by_hand.sample_indices_)
 
 
-def test_drop_hardest_auto_refuses_a_budget_it_cannot_meet(noisy_digits):
+def test_drop_hardest_noise_rate_never_drops_more_than_the_budget_leaves(
+    noisy_digits,
+):
     X, y, _ = noisy_digits
-    with pytest.raises(ValueError, match="drop_hardest"):
-        TrainingDynamicsPruner(
-            n_epochs=2, keep=0.95, drop_hardest="noise_rate", random_state=0
-        ).fit(X, y)
+    kw = dict(n_epochs=2, keep=0.95, random_state=0)
+    pruner = TrainingDynamicsPruner(drop_hardest="noise_rate", **kw).fit(X, y)
+    assert pruner.noise_rate_ > 0.05  # more than keep=0.95 leaves
+    assert pruner.sample_indices_.shape == (round(0.95 * X.shape[0]),)
+    capped = TrainingDynamicsPruner(drop_hardest=0.05, **kw).fit(X, y)
+    np.testing.assert_array_equal(pruner.sample_indices_, capped.sample_indices_)
 
 
 def test_user_pred_probs_replace_the_recorded_ones(noisy_digits):

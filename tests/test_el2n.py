@@ -258,7 +258,7 @@ def test_metadata_routing_through_our_pipeline():
     w[:15] = 50.0
     with sklearn.config_context(enable_metadata_routing=True):
         probe = LogisticRegression().set_fit_request(sample_weight=True)
-        pruner = EL2NPruner(estimator=probe, n_estimators=1, keep=0.5)
+        pruner = EL2NPruner(estimator=probe, n_estimators=1, keep=0.5, random_state=0)
         clf = LogisticRegression().set_fit_request(sample_weight=True)
         pipe = make_pipeline(pruner, clf).fit(X, y, sample_weight=w)
         alone = clone(pruner).fit(X, y, sample_weight=w)

@@ -363,3 +363,94 @@ def test_x_and_y_lengths_must_match(data):
     X, y = data
     with pytest.raises(ValueError, match="different numbers of rows"):
         pruning_curve(LogisticRegression(), RandomPruner(), X, y[:-1])
+
+
+# -- worst class, paired summary, difficulty quotas -----------------------------
+@pytest.fixture(scope="module")
+def per_class_result():
+    X, y = make_classification(
+        n_samples=150, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    pruners = {
+        "proto": PrototypePruner(n_clusters=3),
+        "proto, difficulty": PrototypePruner(n_clusters=3, class_balance="difficulty"),
+        "proto, none": PrototypePruner(n_clusters=3, class_balance="none"),
+    }
+    return pruning_curve(
+        LogisticRegression(max_iter=300),
+        pruners,
+        X,
+        y,
+        keep=[0.3, 0.6],
+        cv=3,
+        per_class=True,
+        random_state=0,
+    )
+
+
+def test_per_class_recall_and_the_worst_class(per_class_result):
+    result = per_class_result
+    np.testing.assert_array_equal(result.classes, [0, 1, 2])
+    assert result.class_recall["proto"].shape == (2, 3, 3)
+    assert result.full_class_recall.shape == (3, 3)
+    assert np.all(
+        (result.class_recall["proto"] >= 0) & (result.class_recall["proto"] <= 1)
+    )
+    worst = result.worst_class_scores()
+    np.testing.assert_allclose(worst["proto"], result.class_recall["proto"].min(axis=2))
+    # recall is at most the mean recall, the balanced accuracy
+    mean_recall = result.class_recall["proto"].mean(axis=2)
+    assert np.all(worst["proto"] <= mean_recall)
+    frame = result.to_frame()
+    assert "worst_class" in frame.columns
+    assert frame["worst_class"].notna().all()
+
+
+def test_summary_pairs_each_curve_with_its_baseline(per_class_result):
+    result = per_class_result
+    summary = result.summary()
+    assert result.baselines["proto, difficulty"] == "random, class-balanced"
+    assert result.baselines["proto, none"] == "random"
+    row = summary[(summary["curve"] == "proto") & (summary["keep"] == 0.3)].iloc[0]
+    d = result.test_scores["proto"][0] - result.test_scores[row["baseline"]][0]
+    assert row["difference"] == pytest.approx(d.mean())
+    assert row["difference_std"] == pytest.approx(d.std())
+    assert row["wins"] + row["losses"] + row["ties"] == result.n_splits
+    baseline = summary[summary["curve"] == summary["baseline"]]
+    assert (baseline["difference"] == 0).all() and (baseline["ties"] == 3).all()
+    worst = result.summary("worst_class")
+    assert worst["mean"].between(0, 1).all()
+
+
+def test_difficulty_curves_measure_errors_per_training_fold(per_class_result):
+    # the difficulty curve keeps different rows than the equal-fraction one
+    result = per_class_result
+    assert not np.array_equal(
+        result.test_scores["proto"], result.test_scores["proto, difficulty"]
+    )
+
+
+def test_worst_class_needs_per_class(data):
+    X, y = data
+    result = pruning_curve(
+        LogisticRegression(max_iter=300), RandomPruner(), X, y, keep=[0.5], cv=2
+    )
+    assert result.class_recall is None and "worst_class" not in result.to_frame()
+    with pytest.raises(ValueError, match="per_class=True"):
+        result.worst_class_scores()
+    with pytest.raises(ValueError, match="`metric` must be"):
+        result.summary("recall")
+
+
+def test_per_class_needs_a_classifier_and_labels(data):
+    X, y = data
+    with pytest.raises(ValueError, match="per_class=True"):
+        pruning_curve(
+            LinearRegression(),
+            RandomPruner(),
+            X,
+            y.astype(float) + 0.5,
+            keep=[0.5],
+            cv=2,
+            per_class=True,
+        )

@@ -83,6 +83,13 @@ def test_training_dynamics_snippet_runs_as_written(capsys):
     rate, recall = map(float, capsys.readouterr().out.split())
     assert 0.08 < rate < 0.2 and recall > 0.9  # 10% flipped, nearly all flagged
 
+def test_defaults_section_snippet_runs_as_written(capsys):
+    _run("## Defaults that never lose badly")
+    out = capsys.readouterr().out
+    assert out.startswith("PolicyChoice: ")
+    for candidate in ("defaults", "keep hard", "stratified, difficulty quotas"):
+        assert candidate in out
+
 
 def test_dynamic_pruning_snippet_runs_as_written(capsys):
     pytest.importorskip("torch")

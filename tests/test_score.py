@@ -70,7 +70,11 @@ def test_column_name_is_used_and_not_passed_on(data):
     df["difficulty"] = scores
     before = df.copy()
     pruner = ScorePruner(
-        scores="difficulty", keep=0.25, class_balance=False, random_state=0
+        scores="difficulty",
+        keep=0.25,
+        strategy="hard",
+        class_balance=False,
+        random_state=0,
     )
     X_kept, y_kept = pruner.fit_resample(df, y)
     assert list(X_kept.columns) == ["a", "b", "c"]

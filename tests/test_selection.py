@@ -428,3 +428,15 @@ def test_dask_scores_keep_the_same_rows_as_numpy(strategy, class_balance):
     )
     assert isinstance(lazy, da.Array) and lazy.shape == expected.shape
     np.testing.assert_array_equal(lazy.compute(), expected)
+
+
+def test_stratified_with_a_last_class_whose_quota_rounds_to_zero():
+    # the class with the highest code keeps no row: its rows are still looked
+    # up by the order search (they were out of its table's range)
+    y = np.repeat([0, 1, 2, 3], [30, 30, 30, 2])
+    scores = np.random.RandomState(0).uniform(size=y.shape[0])
+    with pytest.warns(PruningWarning, match=r"classes \[3\]"):
+        kept = select_indices(
+            scores, 3, strategy="stratified", y=y, class_balance=True, random_state=0
+        )
+    assert np.bincount(y[kept], minlength=4).tolist() == [1, 1, 1, 0]

@@ -225,6 +225,7 @@ def test_keep_selects_by_novelty_with_the_shared_function(planted, strategy):
         pruner.scores_,
         0.3,
         strategy=strategy,
+        drop_hardest=pruner._drop_fraction(X.shape[0]),
         y=y,
         class_balance=True,
         random_state=_rng_after_scoring(0),
@@ -243,7 +244,8 @@ def _rng_after_scoring(seed):
 def test_keep_hard_drops_duplicate_groups_first(planted):
     X, groups = planted
     n_distinct = int(np.sum(groups < 0))
-    pruner = SemDedupPruner(eps=0.02, keep=n_distinct, random_state=0).fit(X)
+    pruner = SemDedupPruner(eps=0.02, keep=n_distinct, strategy="hard", random_state=0)
+    pruner.fit(X)
     np.testing.assert_array_equal(pruner.sample_indices_, np.flatnonzero(groups < 0))
 
 

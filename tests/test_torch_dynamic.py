@@ -101,7 +101,11 @@ def test_one_cycle_scheduler_runs_to_its_last_step(fixed_steps):
     data = _data(100)
     epochs = 6
     sampler = DynamicPruningSampler(
-        data, batch_size=8, epochs=epochs, keep=0.5, fixed_steps=fixed_steps,
+        data,
+        batch_size=8,
+        epochs=epochs,
+        keep=0.5,
+        fixed_steps=fixed_steps,
         random_state=0,
     )
     loader = DataLoader(data, batch_sampler=sampler)

@@ -8,7 +8,14 @@ imported only when plotting).
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+from ._choose import PolicyChoice, choose_policy
 from ._plot import PruningCurveDisplay
 from ._pruning_curve import PruningCurveResult, pruning_curve
 
-__all__ = ["PruningCurveDisplay", "PruningCurveResult", "pruning_curve"]
+__all__ = [
+    "PolicyChoice",
+    "PruningCurveDisplay",
+    "PruningCurveResult",
+    "choose_policy",
+    "pruning_curve",
+]

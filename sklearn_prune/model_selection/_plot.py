@@ -12,6 +12,7 @@ from ._pruning_curve import PruningCurveResult, pruning_curve
 __all__ = ["PruningCurveDisplay"]
 
 _STD_STYLES = ("fill_between", "errorbar", None)
+_KINDS = ("score", "difference")
 
 
 class PruningCurveDisplay:
@@ -22,6 +23,12 @@ class PruningCurveDisplay:
     trained on every row of the training fold as a horizontal dotted line.
     The bottom axis is the kept fraction of the training fold, the top axis
     the kept number of rows.
+
+    ``kind="difference"`` plots every pruner's paired difference to its
+    random baseline instead (random is the zero line): curves near random
+    no longer overlap. ``metric="worst_class"`` plots the worst class's
+    recall (from ``pruning_curve(..., per_class=True)``) instead of the
+    score.
 
     It is recommended to build it with :meth:`from_estimator` or
     :meth:`from_results`; all parameters are stored as attributes.
@@ -92,6 +99,8 @@ class PruningCurveDisplay:
         ax=None,
         *,
         score_name=None,
+        kind="score",
+        metric="score",
         std_display_style="fill_between",
         show_counts=True,
         line_kw=None,
@@ -107,6 +116,13 @@ class PruningCurveDisplay:
         score_name : str, default=None
             Label of the y-axis; None uses the display's ``score_name``, then
             the result's.
+        kind : {"score", "difference"}, default="score"
+            Plot the values themselves, or every pruner's paired difference
+            to its random baseline (mean and spread over splits), with
+            random as the zero line.
+        metric : {"score", "worst_class"}, default="score"
+            The test score, or the worst class's recall (needs a result of
+            ``pruning_curve(..., per_class=True)``).
         std_display_style : {"fill_between", "errorbar"} or None, \
 default="fill_between"
             How the spread over splits (one standard deviation) is shown:
@@ -127,76 +143,106 @@ default="fill_between"
             The display, with ``ax_``, ``figure_`` and the artists set.
         """
         plt = import_pyplot(f"{type(self).__name__}.plot")
-        if std_display_style not in _STD_STYLES:
-            raise ValueError(
-                f"`std_display_style` must be one of {list(_STD_STYLES)}. Got "
-                f"{std_display_style!r} instead."
-            )
-        result = self.result
-        if not isinstance(result, PruningCurveResult):
-            raise TypeError(
-                f"`result` must be a PruningCurveResult (from pruning_curve). Got "
-                f"{type(result).__name__} instead."
-            )
+        result = self._check_plot_args(std_display_style, kind)
+        values, full = result._values(metric)
+        if kind == "difference":
+            values = result.differences(metric)
         if ax is None:
             _, ax = plt.subplots(layout="constrained")
         fraction = (result.n_kept / result.n_train).mean(axis=1)
         order = np.argsort(fraction, kind="stable")
-        x = fraction[order]
-
+        self._x = fraction[order]
         self.lines_, self.fill_between_, self.errorbar_ = {}, None, None
         if std_display_style == "fill_between":
             self.fill_between_ = {}
         elif std_display_style == "errorbar":
             self.errorbar_ = {}
-        n_pruners = sum(result.baselines[n] != n for n in result.names)
         colors = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
-        pruner_index = 0
+        pruners = [n for n in result.names if result.baselines[n] != n]
+        kw = dict(line_kw=line_kw, fill_kw=fill_between_kw, errorbar_kw=errorbar_kw)
         for name in result.names:
-            scores = result.test_scores[name][order]
-            mean, std = scores.mean(axis=1), scores.std(axis=1)
             is_baseline = result.baselines[name] == name
+            if is_baseline and kind == "difference":
+                continue
             if is_baseline:
                 gray = "0.35" if name == "random" else "0.6"
                 style = dict(color=gray, linestyle="--", marker="o", markersize=3)
             else:
-                color = colors[pruner_index % len(colors)]
-                pruner_index += 1
+                color = colors[pruners.index(name) % len(colors)]
                 style = dict(color=color, marker="o", markersize=4)
-            style = {**style, "label": name, **(line_kw or {})}
-            if std_display_style == "errorbar":
-                container = ax.errorbar(
-                    x, mean, yerr=std, capsize=3, **{**style, **(errorbar_kw or {})}
-                )
-                self.errorbar_[name] = container
-                self.lines_[name] = container.lines[0]
-                continue
-            (line,) = ax.plot(x, mean, **style)
-            self.lines_[name] = line
-            if std_display_style == "fill_between":
-                band = dict(alpha=0.15 if is_baseline else 0.2, color=line.get_color())
-                self.fill_between_[name] = ax.fill_between(
-                    x, mean - std, mean + std, **{**band, **(fill_between_kw or {})}
-                )
-        full = float(np.mean(result.full_scores))
-        self.full_line_ = ax.axhline(
-            full, color="k", linestyle=":", linewidth=1.2, label="all rows"
-        )
+            self._draw(ax, name, values[name][order], style, std_display_style, kw)
+        if kind == "difference":
+            self.full_line_ = ax.axhline(
+                0.0, color="0.35", linestyle="--", linewidth=1.2, label="random"
+            )
+        else:
+            self.full_line_ = ax.axhline(
+                float(np.mean(full)),
+                color="k",
+                linestyle=":",
+                linewidth=1.2,
+                label="all rows",
+            )
         ax.set_xlabel("fraction of the training fold kept")
-        name = score_name or self.score_name or result.score_name
-        ax.set_ylabel(name)
-        ax.legend(loc="lower right", fontsize="small", ncol=1 + (n_pruners > 6))
+        ax.set_ylabel(self._y_label(score_name, kind, metric))
+        ax.legend(loc="lower right", fontsize="small", ncol=1 + (len(pruners) > 6))
+        self._add_count_axis(ax, show_counts)
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
 
+    def _check_plot_args(self, std_display_style, kind):
+        if std_display_style not in _STD_STYLES:
+            raise ValueError(
+                f"`std_display_style` must be one of {list(_STD_STYLES)}. Got "
+                f"{std_display_style!r} instead."
+            )
+        if kind not in _KINDS:
+            raise ValueError(
+                f"`kind` must be one of {list(_KINDS)}. Got {kind!r} instead."
+            )
+        if not isinstance(self.result, PruningCurveResult):
+            raise TypeError(
+                f"`result` must be a PruningCurveResult (from pruning_curve). Got "
+                f"{type(self.result).__name__} instead."
+            )
+        return self.result
+
+    def _draw(self, ax, name, values, style, std_display_style, kw):
+        """One curve: mean over splits, and its spread in the chosen style."""
+        mean, std = values.mean(axis=1), values.std(axis=1)
+        x = self._x
+        style = {**style, "label": name, **(kw["line_kw"] or {})}
+        if std_display_style == "errorbar":
+            container = ax.errorbar(
+                x, mean, yerr=std, capsize=3, **{**style, **(kw["errorbar_kw"] or {})}
+            )
+            self.errorbar_[name] = container
+            self.lines_[name] = container.lines[0]
+            return
+        (line,) = ax.plot(x, mean, **style)
+        self.lines_[name] = line
+        if std_display_style == "fill_between":
+            alpha = 0.15 if style.get("linestyle") == "--" else 0.2
+            band = dict(alpha=alpha, color=line.get_color())
+            self.fill_between_[name] = ax.fill_between(
+                x, mean - std, mean + std, **{**band, **(kw["fill_kw"] or {})}
+            )
+
+    def _y_label(self, score_name, kind, metric) -> str:
+        name = score_name or self.score_name or self.result.score_name
+        if metric == "worst_class":
+            name = "worst-class recall"
+        return f"{name} minus random" if kind == "difference" else name
+
+    def _add_count_axis(self, ax, show_counts) -> None:
         self.count_axis_ = None
         if show_counts:
-            rows = float(np.mean(result.n_train))
+            rows = float(np.mean(self.result.n_train))
             self.count_axis_ = ax.secondary_xaxis(
                 "top", functions=(lambda f: f * rows, lambda c: c / rows)
             )
             self.count_axis_.set_xlabel(f"rows kept (of {rows:.0f} per training fold)")
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
 
     @classmethod
     def from_results(
@@ -205,6 +251,8 @@ default="fill_between"
         *,
         ax=None,
         score_name=None,
+        kind="score",
+        metric="score",
         std_display_style="fill_between",
         show_counts=True,
         line_kw=None,
@@ -221,6 +269,10 @@ default="fill_between"
             Axes to plot on; None creates a new figure and axes.
         score_name : str, default=None
             Label of the y-axis; None uses ``result.score_name``.
+        kind : {"score", "difference"}, default="score"
+            Values, or paired differences to random; see :meth:`plot`.
+        metric : {"score", "worst_class"}, default="score"
+            The test score, or the worst class's recall; see :meth:`plot`.
         std_display_style : {"fill_between", "errorbar"} or None, \
 default="fill_between"
             How the spread over splits is shown.
@@ -254,6 +306,8 @@ default="fill_between"
         import_pyplot(f"{cls.__name__}.from_results")
         return cls(result=result, score_name=score_name).plot(
             ax=ax,
+            kind=kind,
+            metric=metric,
             std_display_style=std_display_style,
             show_counts=show_counts,
             line_kw=line_kw,
@@ -278,6 +332,8 @@ default="fill_between"
         verbose=0,
         ax=None,
         score_name=None,
+        kind="score",
+        metric="score",
         std_display_style="fill_between",
         show_counts=True,
         line_kw=None,
@@ -302,6 +358,11 @@ default="fill_between"
             Axes to plot on; None creates a new figure and axes.
         score_name : str, default=None
             Label of the y-axis; None names the score.
+        kind : {"score", "difference"}, default="score"
+            Values, or paired differences to random; see :meth:`plot`.
+        metric : {"score", "worst_class"}, default="score"
+            The test score, or the worst class's recall (per-class recall is
+            then recorded); see :meth:`plot`.
         std_display_style : {"fill_between", "errorbar"} or None, \
 default="fill_between"
             How the spread over splits is shown.
@@ -340,6 +401,7 @@ default="fill_between"
             cv=cv,
             scoring=scoring,
             n_repeats=n_repeats,
+            per_class=metric == "worst_class",
             n_jobs=n_jobs,
             random_state=random_state,
             verbose=verbose,
@@ -348,6 +410,8 @@ default="fill_between"
             result,
             ax=ax,
             score_name=score_name,
+            kind=kind,
+            metric=metric,
             std_display_style=std_display_style,
             show_counts=show_counts,
             line_kw=line_kw,

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import joblib
@@ -25,7 +26,7 @@ from .._arrays import n_rows, take_rows
 from .._random import RandomPruner
 from .._seeding import draw_seed, draw_seeds
 from .._selection import check_budget, class_codes, n_kept, select_indices
-from ..base import BasePruner
+from ..base import BasePruner, resolve_drop_hardest
 
 __all__ = ["PruningCurveResult", "pruning_curve"]
 
@@ -73,11 +74,20 @@ class PruningCurveResult:
         Name of the score (``"accuracy"`` for a classifier's default score).
     pruners : dict of str to pruner
         The pruners as passed (unfitted), by name.
+    classes : ndarray of shape (n_classes,), default=None
+        The classes, when per-class recall was recorded
+        (``pruning_curve(..., per_class=True)``).
+    class_recall : dict of str to ndarray of shape (n_keep, n_splits, \
+n_classes), default=None
+        Recall of every class on every test fold, for every curve (NaN for a
+        class absent from a test fold).
+    full_class_recall : ndarray of shape (n_splits, n_classes), default=None
+        The same for the estimator trained on the whole training fold.
 
     Attributes
     ----------
     keep, names, baselines, test_scores, full_scores, n_kept, n_train, \
-n_repeats, score_name, pruners
+n_repeats, score_name, pruners, classes, class_recall, full_class_recall
         The parameters, stored as given.
 
     n_splits : int
@@ -119,7 +129,13 @@ n_repeats, score_name, pruners
         n_repeats,
         score_name,
         pruners,
+        classes=None,
+        class_recall=None,
+        full_class_recall=None,
     ):
+        self.classes = classes
+        self.class_recall = class_recall
+        self.full_class_recall = full_class_recall
         self.keep = keep
         self.names = names
         self.baselines = baselines
@@ -142,6 +158,119 @@ n_repeats, score_name, pruners
             f"n_splits={self.n_splits}, score_name={self.score_name!r})"
         )
 
+    def worst_class_scores(self) -> dict:
+        """Recall of the worst class, per curve, kept size and split.
+
+        Returns
+        -------
+        scores : dict of str to ndarray of shape (n_keep, n_splits)
+            For every curve, the lowest recall over the classes present in
+            each test fold; ``"all rows"`` holds the whole training fold's,
+            of shape (n_splits,).
+
+        Raises
+        ------
+        ValueError
+            If per-class recall was not recorded (``per_class=False``).
+        """
+        if self.class_recall is None:
+            raise ValueError(
+                "This result has no per-class recall: run pruning_curve(..., "
+                "per_class=True)."
+            )
+        worst = {name: np.nanmin(r, axis=-1) for name, r in self.class_recall.items()}
+        worst["all rows"] = np.nanmin(self.full_class_recall, axis=-1)
+        return worst
+
+    def _values(self, metric: str) -> tuple[dict, np.ndarray]:
+        """Per-curve values and the full-data values of ``metric``."""
+        if metric == "score":
+            return self.test_scores, self.full_scores
+        if metric == "worst_class":
+            worst = self.worst_class_scores()
+            return worst, worst["all rows"]
+        raise ValueError(
+            f"`metric` must be 'score' or 'worst_class'. Got {metric!r} instead."
+        )
+
+    def differences(self, metric: str = "score") -> dict:
+        """Paired differences to the matched random baseline, split by split.
+
+        Parameters
+        ----------
+        metric : {"score", "worst_class"}, default="score"
+            The test score, or the worst class's recall.
+
+        Returns
+        -------
+        differences : dict of str to ndarray of shape (n_keep, n_splits)
+            For every curve, its value minus its baseline's on the same split
+            and kept size (zeros for a baseline).
+        """
+        values, _ = self._values(metric)
+        return {
+            name: values[name] - values[self.baselines[name]] for name in self.names
+        }
+
+    def summary(self, metric: str = "score") -> pd.DataFrame:
+        """Paired comparison with random pruning, per curve and kept size.
+
+        The splits pair every curve with its random baseline (same training
+        and test folds, same kept size), so the spread of the difference is
+        the honest yardstick, not the spread of either score.
+
+        Parameters
+        ----------
+        metric : {"score", "worst_class"}, default="score"
+            The test score, or the worst class's recall (needs
+            ``per_class=True``).
+
+        Returns
+        -------
+        summary : pandas.DataFrame
+            One row per curve and kept size, columns ``curve``,
+            ``baseline``, ``keep``, ``fraction`` (mean kept fraction),
+            ``mean`` (mean value over splits), ``difference`` (mean paired
+            difference to the baseline), ``difference_std`` (its standard
+            deviation over splits), ``wins``, ``losses`` and ``ties`` (splits
+            where the curve is above, below or equal to the baseline).
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn_prune import RandomPruner
+        >>> from sklearn_prune.model_selection import pruning_curve
+        >>> X, y = load_iris(return_X_y=True)
+        >>> result = pruning_curve(LogisticRegression(max_iter=500),
+        ...                        {"mine": RandomPruner()}, X, y, keep=[0.5],
+        ...                        cv=3, random_state=0)
+        >>> result.summary().columns.tolist()[:5]
+        ['curve', 'baseline', 'keep', 'fraction', 'mean']
+        """
+        values, _ = self._values(metric)
+        differences = self.differences(metric)
+        fraction = (self.n_kept / self.n_train).mean(axis=1)
+        rows = []
+        for name in self.names:
+            for k, keep in enumerate(self.keep):
+                d = differences[name][k]
+                rows.append(
+                    {
+                        "curve": name,
+                        "baseline": self.baselines[name],
+                        "keep": keep.item() if hasattr(keep, "item") else keep,
+                        "fraction": float(fraction[k]),
+                        "mean": float(np.mean(values[name][k])),
+                        "difference": float(np.mean(d)),
+                        "difference_std": float(np.std(d)),
+                        "wins": int(np.sum(d > 0)),
+                        "losses": int(np.sum(d < 0)),
+                        "ties": int(np.sum(d == 0)),
+                    }
+                )
+        return pd.DataFrame(rows)
+
     def to_frame(self) -> pd.DataFrame:
         """One row per curve, kept size and split: a tidy table.
 
@@ -153,7 +282,8 @@ n_repeats, score_name, pruners
             ``"full"``), ``baseline`` (the random curve it is compared with),
             ``keep`` (as asked for; 1.0 for ``"all rows"``), ``n_kept``,
             ``n_train``, ``fraction`` (``n_kept / n_train``), ``repeat``,
-            ``fold``, ``split`` and ``score``.
+            ``fold``, ``split`` and ``score``, and ``worst_class`` (the
+            worst class's recall) when per-class recall was recorded.
 
         Examples
         --------
@@ -170,6 +300,7 @@ n_repeats, score_name, pruners
         """
         n_folds = self.n_splits // self.n_repeats
         split = np.arange(self.n_splits)
+        worst = None if self.class_recall is None else self.worst_class_scores()
         parts = []
         for name in self.names:
             kind = "random" if self.baselines[name] == name else "pruner"
@@ -185,6 +316,9 @@ n_repeats, score_name, pruners
                             "n_train": self.n_train,
                             "split": split,
                             "score": self.test_scores[name][k],
+                            **(
+                                {} if worst is None else {"worst_class": worst[name][k]}
+                            ),
                         }
                     )
                 )
@@ -199,6 +333,7 @@ n_repeats, score_name, pruners
                     "n_train": self.n_train,
                     "split": split,
                     "score": self.full_scores,
+                    **({} if worst is None else {"worst_class": worst["all rows"]}),
                 }
             )
         )
@@ -208,7 +343,7 @@ n_repeats, score_name, pruners
         frame["fold"] = frame["split"] % n_folds
         columns = ["curve", "kind", "baseline", "keep", "n_kept", "n_train"]
         columns += ["fraction", "repeat", "fold", "split", "score"]
-        return frame[columns]
+        return frame[columns + ([] if worst is None else ["worst_class"])]
 
 
 # -- validation ----------------------------------------------------------------
@@ -323,11 +458,105 @@ def _as_labels(y):
     return y
 
 
+# -- the plan: every curve, its baseline, shared scores, budgets ---------------
+@dataclass
+class _CurvePlan:
+    """What :func:`pruning_curve` runs, decided before any fit."""
+
+    curves: dict  # name -> pruner: the pruners, then the random baselines
+    baselines: dict  # name -> the random baseline's name
+    rules: dict  # name -> class-quota rule ("equal", "difficulty", "none")
+    groups: list  # lists of curve names that share scores
+    splits: list  # (train, test) index pairs
+    n_folds: int
+    keeps: np.ndarray
+    n_kept: np.ndarray  # (n_keep, n_splits)
+    seeds: np.ndarray  # (n_splits, n_groups)
+
+    def group_of(self, name: str) -> int:
+        return next(g for g, names in enumerate(self.groups) if name in names)
+
+    def measures_errors(self, g: int) -> bool:
+        """Whether the pruner of group ``g`` must measure per-class error rates."""
+        return any(
+            self.rules[n] == "difficulty"
+            and not isinstance(self.curves[n].class_balance, dict)
+            for n in self.groups[g]
+        )
+
+
+def _with_baselines(pruners: dict, labels):
+    """Every curve, its class-quota rule, and the random baseline it is compared with.
+
+    A pruner with class quotas ("equal" or "difficulty") is compared with
+    random pruning that keeps the same fraction of every class; one without
+    quotas with plain random pruning.
+    """
+    rules = {name: p._class_rule(labels) for name, p in pruners.items()}
+    kinds = sorted({rule != "none" for rule in rules.values()})
+    names = {b: (_RANDOM_BALANCED if b and len(kinds) > 1 else _RANDOM) for b in kinds}
+    curves = dict(pruners)
+    baselines = {name: names[rule != "none"] for name, rule in rules.items()}
+    for b in kinds:
+        curves[names[b]] = RandomPruner(class_balance=b)
+        baselines[names[b]] = names[b]
+        rules[names[b]] = "equal" if b else "none"
+    return curves, baselines, rules
+
+
+def _check_budgets(curves, rules, splits, keeps, labels) -> np.ndarray:
+    """Kept rows per size and split; fail before any metric is computed."""
+    n_train = np.array([train.shape[0] for train, _ in splits])
+    smallest = int(n_train.min())
+    for value in keeps:
+        if isinstance(value, Integral) and value > smallest:
+            raise ValueError(
+                f"`keep`={value} rows is more than the smallest training fold "
+                f"holds ({smallest} rows). Use smaller counts or fractions."
+            )
+    for name, pruner in curves.items():
+        for train, _ in splits:
+            if rules[name] != "none":
+                counts = np.bincount(class_codes(labels[train])[1])
+            else:
+                counts = np.array([train.shape[0]])
+            try:
+                for value in keeps:
+                    drop = resolve_drop_hardest(
+                        pruner.drop_hardest, pruner.strategy, value, train.shape[0]
+                    )
+                    check_budget(value, counts, drop)
+            except ValueError as exc:
+                raise ValueError(f"pruners[{name!r}]: {exc}") from exc
+    return np.array([[n_kept(k, n) for n in n_train] for k in keeps])
+
+
+def _plan(estimator, pruners, X, y, keeps, cv, n_repeats, rng) -> _CurvePlan:
+    labels = _as_labels(y)
+    splits, n_folds = _splits(cv, X, y, estimator, n_repeats, draw_seed(rng))
+    curves, baselines, rules = _with_baselines(pruners, labels)
+    shared: dict[tuple, list[str]] = {}
+    for name, pruner in curves.items():
+        shared.setdefault(_scoring_key(pruner), []).append(name)
+    groups = list(shared.values())
+    n_kept_table = _check_budgets(curves, rules, splits, keeps, labels)
+    seeds = draw_seeds(rng, len(splits) * len(groups)).reshape(len(splits), -1)
+    return _CurvePlan(
+        curves, baselines, rules, groups, splits, n_folds, keeps, n_kept_table, seeds
+    )
+
+
 # -- the work ------------------------------------------------------------------
-def _fold_scores(pruner, X, y, train, seed, label, verbose):
-    """Difficulty scores of the rows of one training fold."""
+def _fold_scores(pruner, X, y, train, seed, label, verbose, measure_errors):
+    """Difficulty scores of the rows of one training fold, and class error rates.
+
+    The error rates (for the difficulty quota) are measured only when
+    ``measure_errors``; they are None otherwise.
+    """
     start = time.perf_counter()
-    neutral = dict(keep=1.0, strategy="hard", drop_hardest=0.0, class_balance=False)
+    # keep every row: the selection is not used, only the scores (and errors)
+    quota = "difficulty" if measure_errors else False
+    neutral = dict(keep=1.0, strategy="hard", drop_hardest=0.0, class_balance=quota)
     fitted = clone(pruner).set_params(random_state=seed, **neutral)
     fitted.fit(take_rows(X, train), None if y is None else take_rows(y, train))
     if verbose:
@@ -336,10 +565,15 @@ def _fold_scores(pruner, X, y, train, seed, label, verbose):
             f"{time.perf_counter() - start:.2f} s",
             flush=True,
         )
-    return fitted.scores_
+    return fitted.scores_, getattr(fitted, "class_errors_", None)
 
 
-def _fit_kept(estimator, X, y, train, test, scorer, kept):
+def _fit_kept(estimator, X, y, train, test, scorer, kept, classes):
+    """Test score of ``estimator`` trained on the ``kept`` training rows.
+
+    With ``classes``, also the recall of every class on the test fold (NaN
+    for a class absent from it).
+    """
     X_train = take_rows(X, train)
     y_train = None if y is None else take_rows(y, train)
     if kept is not None:
@@ -347,23 +581,40 @@ def _fit_kept(estimator, X, y, train, test, scorer, kept):
         y_train = None if y_train is None else take_rows(y_train, kept)
     est = clone(estimator)
     est.fit(X_train) if y_train is None else est.fit(X_train, y_train)
+    X_test = take_rows(X, test)
     y_test = None if y is None else take_rows(y, test)
-    score = scorer(est, take_rows(X, test), y_test)
+    score = scorer(est, X_test, y_test)
     if not isinstance(score, (Real, np.number)):
         raise ValueError(
             f"`scoring` must give one number per fit. Got {type(score).__name__} "
             f"({score!r}); pass a single metric."
         )
-    return float(score)
+    if classes is None:
+        return float(score), None
+    truth, predicted = _as_labels(y_test), np.asarray(est.predict(X_test))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall = np.array(
+            [np.sum(predicted[truth == c] == c) / np.sum(truth == c) for c in classes]
+        )
+    return float(score), recall
 
 
-def _curve(estimator, X, y, train, test, scorer, scores, policy, keeps, seed):
+def _curve(estimator, X, y, train, test, scorer, scores, policy, keeps, seed, classes):
     """Test scores of ``estimator`` trained on the rows ``policy`` keeps, per keep."""
     y_train = None if y is None else _as_labels(take_rows(y, train))
     out = []
     for keep in keeps:
-        kept = select_indices(scores, keep, y=y_train, random_state=seed, **policy)
-        out.append(_fit_kept(estimator, X, y, train, test, scorer, kept))
+        drop = resolve_drop_hardest(
+            policy["drop_hardest"], policy["strategy"], keep, train.shape[0]
+        )
+        kept = select_indices(
+            scores,
+            keep,
+            y=y_train,
+            random_state=seed,
+            **{**policy, "drop_hardest": drop},
+        )
+        out.append(_fit_kept(estimator, X, y, train, test, scorer, kept, classes))
     return out
 
 
@@ -371,12 +622,96 @@ def _timed_curve(label, verbose, *args):
     start = time.perf_counter()
     out = _curve(*args)
     if verbose:
-        values = " ".join(f"{s:.3f}" for s in out)
+        values = " ".join(f"{s:.3f}" for s, _ in out)
         print(
             f"[pruning_curve] {label}: {values} ({time.perf_counter() - start:.2f} s)",
             flush=True,
         )
     return out
+
+
+def _policy(plan: _CurvePlan, name: str, class_errors) -> dict:
+    """Selection parameters of a curve (its scores come from its group)."""
+    pruner = plan.curves[name]
+    given = pruner.class_balance if isinstance(pruner.class_balance, dict) else None
+    return dict(
+        strategy=pruner.strategy,
+        drop_hardest=pruner.drop_hardest,  # "auto" is resolved per kept size
+        n_strata=pruner.n_strata,
+        class_balance=plan.rules[name],
+        class_errors=given if given is not None else class_errors,
+    )
+
+
+def _run(plan, estimator, X, y, scorer, classes, parallel, verbose):
+    """Score every training fold, then fit every curve; returns the raw results."""
+    n_total, n_groups = len(plan.splits), len(plan.groups)
+    scored = parallel(
+        delayed(_fold_scores)(
+            plan.curves[names[0]],
+            X,
+            y,
+            train,
+            int(plan.seeds[s, g]),
+            f"split {s + 1}/{n_total}, metric of {names}",
+            verbose,
+            plan.measures_errors(g),
+        )
+        for s, (train, _) in enumerate(plan.splits)
+        for g, names in enumerate(plan.groups)
+    )
+    jobs = []
+    for s, (train, test) in enumerate(plan.splits):
+        jobs.append(
+            delayed(_fit_kept)(estimator, X, y, train, test, scorer, None, classes)
+        )
+        for name in plan.curves:
+            g = plan.group_of(name)
+            scores, errors = scored[s * n_groups + g]
+            jobs.append(
+                delayed(_timed_curve)(
+                    f"split {s + 1}/{n_total}, {name!r}",
+                    verbose,
+                    estimator,
+                    X,
+                    y,
+                    train,
+                    test,
+                    scorer,
+                    scores,
+                    _policy(plan, name, errors),
+                    list(plan.keeps),
+                    int(plan.seeds[s, g]),
+                    classes,
+                )
+            )
+    return parallel(jobs)
+
+
+def _collect(plan: _CurvePlan, out: list, classes):
+    """Arrays by curve from the flat list of :func:`_run`'s results."""
+    per_split, n_total = len(plan.curves) + 1, len(plan.splits)
+    full = [out[s * per_split] for s in range(n_total)]
+    curves = {
+        name: [out[s * per_split + 1 + c] for s in range(n_total)]
+        for c, name in enumerate(plan.curves)
+    }
+    test_scores = {
+        name: np.array([[v for v, _ in split] for split in per], dtype=float).T
+        for name, per in curves.items()
+    }
+    if classes is None:
+        return np.array([v for v, _ in full]), test_scores, None, None
+    recall = {
+        name: np.stack([np.stack([r for _, r in split]) for split in per], axis=1)
+        for name, per in curves.items()
+    }
+    return (
+        np.array([v for v, _ in full]),
+        test_scores,
+        recall,
+        np.stack([r for _, r in full]),
+    )
 
 
 def pruning_curve(
@@ -389,6 +724,7 @@ def pruning_curve(
     cv=5,
     scoring=None,
     n_repeats: int = 1,
+    per_class: bool = False,
     n_jobs: int | None = None,
     random_state=None,
     verbose: int = 0,
@@ -446,6 +782,12 @@ def pruning_curve(
         the estimator's ``score`` method.
     n_repeats : int, default=1
         Number of repetitions of the cross-validation.
+    per_class : bool, default=False
+        Also record the recall of every class on every test fold
+        (classifiers with class labels ``y`` only), and so the worst class's
+        recall: the metric that class quotas by difficulty
+        (``class_balance="difficulty"``) aim at. See
+        :meth:`PruningCurveResult.worst_class_scores`.
     n_jobs : int, default=None
         Number of jobs to run in parallel: the metric computations (per
         split and pruner) and then the fits (per split and curve). ``None``
@@ -519,124 +861,52 @@ def pruning_curve(
         raise ValueError(
             f"`X` and `y` have different numbers of rows: {n_rows(X)} and {n_rows(y)}."
         )
-    rng = check_random_state(random_state)
-    splits, n_folds = _splits(cv, X, y, estimator, n_repeats, draw_seed(rng))
-    n_train = np.array([train.shape[0] for train, _ in splits])
-    labels = _as_labels(y)
-
-    # every curve, its matched random baseline, and who shares scores with whom
-    balanced = {name: p._balances_classes(labels) for name, p in pruners.items()}
-    kinds = sorted(set(balanced.values()))
-    baseline_names = {
-        b: (_RANDOM_BALANCED if b and len(kinds) > 1 else _RANDOM) for b in kinds
-    }
-    curves = dict(pruners)
-    for b in kinds:
-        curves[baseline_names[b]] = RandomPruner(class_balance=b)
-    baselines = {name: baseline_names[b] for name, b in balanced.items()}
-    baselines.update({n: n for n in baseline_names.values()})
-    balanced.update({baseline_names[b]: b for b in kinds})
-    groups: dict[tuple, list[str]] = {}
-    for name, pruner in curves.items():
-        groups.setdefault(_scoring_key(pruner), []).append(name)
-    group_of = {name: g for g, names in enumerate(groups.values()) for name in names}
-
-    # budgets: fail before any metric is computed
-    smallest = int(n_train.min())
-    for value in keeps:
-        if isinstance(value, Integral) and value > smallest:
-            raise ValueError(
-                f"`keep`={value} rows is more than the smallest training fold "
-                f"holds ({smallest} rows). Use smaller counts or fractions."
-            )
-    n_kept_table = np.array([[n_kept(k, n) for n in n_train] for k in keeps])
-    for name, pruner in curves.items():
-        for train, _ in splits:
-            if balanced[name]:
-                counts = np.bincount(class_codes(labels[train])[1])
-            else:
-                counts = np.array([train.shape[0]])
-            try:
-                for value in keeps:
-                    check_budget(value, counts, pruner.drop_hardest)
-            except ValueError as exc:
-                raise ValueError(f"pruners[{name!r}]: {exc}") from exc
-
-    seeds = draw_seeds(rng, len(splits) * len(groups)).reshape(len(splits), -1)
-    parallel = Parallel(n_jobs=n_jobs, verbose=max(0, verbose - 1))
-    n_total = len(splits)
+    classes = _check_per_class(per_class, estimator, y)
+    plan = _plan(
+        estimator, pruners, X, y, keeps, cv, n_repeats, check_random_state(random_state)
+    )
     if verbose:
+        n_total = len(plan.splits)
         print(
-            f"[pruning_curve] {n_total} splits x {len(groups)} metrics, then "
-            f"{len(curves)} curves x {len(keeps)} sizes + the full training fold: "
-            f"{n_total * (len(curves) * len(keeps) + 1)} fits",
+            f"[pruning_curve] {n_total} splits x {len(plan.groups)} metrics, then "
+            f"{len(plan.curves)} curves x {len(keeps)} sizes + the full training "
+            f"fold: {n_total * (len(plan.curves) * len(keeps) + 1)} fits",
             flush=True,
         )
-
-    group_list = list(groups.values())
-    scores = parallel(
-        delayed(_fold_scores)(
-            curves[names[0]],
-            X,
-            y,
-            train,
-            int(seeds[s, g]),
-            f"split {s + 1}/{n_total}, metric of {names}",
-            verbose,
-        )
-        for s, (train, _) in enumerate(splits)
-        for g, names in enumerate(group_list)
-    )
-
-    names = list(curves)
-    jobs = []
-    for s, (train, test) in enumerate(splits):
-        jobs.append(
-            delayed(_fit_kept)(estimator, X, y, train, test, scorer, None),
-        )
-        for name in names:
-            g = group_of[name]
-            pruner = curves[name]
-            policy = dict(
-                strategy=pruner.strategy,
-                drop_hardest=pruner.drop_hardest,
-                n_strata=pruner.n_strata,
-                class_balance=balanced[name],
-            )
-            jobs.append(
-                delayed(_timed_curve)(
-                    f"split {s + 1}/{n_total}, {name!r}",
-                    verbose,
-                    estimator,
-                    X,
-                    y,
-                    train,
-                    test,
-                    scorer,
-                    scores[s * len(group_list) + g],
-                    policy,
-                    list(keeps),
-                    int(seeds[s, g]),
-                )
-            )
-    out = parallel(jobs)
-    per_split = len(names) + 1
-    full = np.array([out[s * per_split] for s in range(n_total)])
-    test_scores = {
-        name: np.array(
-            [out[s * per_split + 1 + c] for s in range(n_total)], dtype=float
-        ).T
-        for c, name in enumerate(names)
-    }
+    parallel = Parallel(n_jobs=n_jobs, verbose=max(0, verbose - 1))
+    out = _run(plan, estimator, X, y, scorer, classes, parallel, verbose)
+    full, test_scores, recall, full_recall = _collect(plan, out, classes)
     return PruningCurveResult(
         keep=keeps,
-        names=names,
-        baselines=baselines,
+        names=list(plan.curves),
+        baselines=plan.baselines,
         test_scores=test_scores,
         full_scores=full,
-        n_kept=n_kept_table,
-        n_train=n_train,
+        n_kept=plan.n_kept,
+        n_train=np.array([train.shape[0] for train, _ in plan.splits]),
         n_repeats=n_repeats,
         score_name=_score_name(estimator, scoring),
         pruners=pruners,
+        classes=classes,
+        class_recall=recall,
+        full_class_recall=full_recall,
     )
+
+
+def _check_per_class(per_class, estimator, y):
+    """The sorted classes when per-class recall is asked for, else None."""
+    if not isinstance(per_class, (bool, np.bool_)):
+        raise TypeError(f"`per_class` must be a bool. Got {per_class!r} instead.")
+    if not per_class:
+        return None
+    labels = _as_labels(y)
+    if (
+        not is_classifier(estimator)
+        or labels is None
+        or type_of_target(labels, input_name="y") not in ("binary", "multiclass")
+    ):
+        raise ValueError(
+            "`per_class=True` needs a classifier and class labels `y` (binary or "
+            "multiclass): recall is measured per class."
+        )
+    return np.unique(labels)

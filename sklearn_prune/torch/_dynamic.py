@@ -201,9 +201,7 @@ class DynamicPruningSampler(BaseEstimator, Sampler):
         if rank is None:
             rank = group.get_rank() if group is not None else 0
         if rank >= replicas:
-            raise ValueError(
-                f"`rank`={rank} must be below `num_replicas`={replicas}."
-            )
+            raise ValueError(f"`rank`={rank} must be below `num_replicas`={replicas}.")
         seed = draw_seed(check_random_state(self.random_state))
         if replicas > 1 and group is not None:  # every rank plans with rank 0's seed
             box = torch.tensor([seed], dtype=torch.int64)
@@ -428,9 +426,7 @@ class DynamicPruningSampler(BaseEstimator, Sampler):
         plan = {
             "device": device,
             "rows": torch.as_tensor(self._rows, dtype=torch.int64).to(device),
-            "weights": torch.as_tensor(self._weights, dtype=torch.float32).to(
-                device
-            ),
+            "weights": torch.as_tensor(self._weights, dtype=torch.float32).to(device),
             "by_row": torch.as_tensor(self.weights_, dtype=torch.float32).to(device),
         }
         self._device_plan = plan

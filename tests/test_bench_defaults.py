@@ -1,0 +1,50 @@
+"""benchmarks/bench_defaults.py --quick runs and reports every pruner's defaults."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+
+def test_bench_defaults_quick_runs(tmp_path):
+    pytest.importorskip("statsmodels")  # the quick run's second data set
+    root = Path(__file__).parents[1]
+    out = tmp_path / "quick.csv"
+    run = subprocess.run(
+        [sys.executable, "benchmarks/bench_defaults.py", "--quick", "--verbose", "0"]
+        + ["--n-jobs", "1", "--csv", str(out)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    frame = pd.read_csv(out)
+    assert set(frame["data"]) == {"breast_cancer", "anes96"}
+    assert set(frame["learner"]) == {"hgb", "mlp"}
+    # every pruner with its defaults; the oracle on these binary sets too
+    assert set(frame["pruner"]) == {"EL2N", "Prototype", "SemDedup", "Oracle"}
+    assert set(frame["keep"]) == {0.2, 0.5}
+    assert frame["difference"].abs().max() < 0.5
+    for pruner in ("EL2N", "Prototype", "SemDedup", "Oracle"):
+        assert f"**{pruner}** (difference to random" in run.stdout
+        assert f"- {pruner}: worst cell" in run.stdout
+    assert "## Worst-class recall" in run.stdout
+    # --report prints the same tables from the saved run, without fitting
+    report = subprocess.run(
+        [sys.executable, "benchmarks/bench_defaults.py", "--report", str(out)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+    def verdicts(text):
+        return [line for line in text.splitlines() if line.startswith("- ")]
+
+    assert verdicts(report.stdout) == verdicts(run.stdout)
+    assert len(verdicts(run.stdout)) == 8  # accuracy and worst class, 4 pruners
