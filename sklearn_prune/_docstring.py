@@ -23,8 +23,9 @@ default="stratified"
         budget is water-filled from the smallest stratum up, rows drawn at
         random within a stratum (a budget smaller than the number of
         non-empty strata takes one row from each of that many strata, evenly
-        spaced over the score range); with ``drop_hardest="auto"`` the hardest 10% of
-        every class (often mislabelled or ambiguous rows) are removed first.
+        spaced over the score range); with ``drop_hardest="auto"`` the
+        hardest 10% of every class (often mislabelled or ambiguous rows) are
+        removed first.
         It was chosen by measurement as the default that does not lose badly
         to random pruning on real data (see the User Guide, "Defaults").
         ``"hard"`` keeps the highest scores: the paper's keep-hard, the
