@@ -24,7 +24,7 @@ from sklearn_prune import (
     SemDedupPruner,
     select_indices,
 )
-from sklearn_prune._selection import STRATEGIES, n_kept
+from sklearn_prune._selection import STRATEGIES, _difficulty_quotas, n_kept
 from sklearn_prune.exceptions import PruningWarning
 
 try:
@@ -322,3 +322,24 @@ def test_pruner_keeps_the_same_rows_on_dask_input(index, data):
         params,
     )
     np.testing.assert_array_equal(np.asarray(lazy.sample_indices_), expected)
+
+
+# -- class quotas by difficulty (DRoP) -------------------------------------------
+@given(
+    st.lists(st.integers(0, 50), min_size=1, max_size=6),
+    st.lists(st.floats(0.001, 1.0), min_size=6, max_size=6),
+    st.floats(0.01, 1.0),
+)
+def test_difficulty_quotas_are_exact_and_within_capacity(capacity, errors, share):
+    capacity = np.array(capacity)
+    errors = np.array(errors[: capacity.shape[0]])
+    n_total = int(share * capacity.sum())
+    quotas = _difficulty_quotas(errors, n_total, capacity)
+    assert quotas.sum() == n_total
+    assert np.all((quotas >= 0) & (quotas <= capacity))
+    # the classes below their capacity share in proportion to their errors,
+    # each within one row: some rows-per-error level fits them all
+    open_ = (quotas < capacity) & (capacity > 0)
+    if open_.any():
+        q, e = quotas[open_], errors[open_]
+        assert np.max((q - 1) / e) <= np.min((q + 1) / e) + 1e-9
