@@ -219,10 +219,6 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         keep = self.keep if keep is None else keep
         return resolve_drop_hardest(self.drop_hardest, self.strategy, keep, n_samples)
 
-    def _balances_classes(self, y) -> bool:
-        """Whether ``fit`` selects class by class on the validated target ``y``."""
-        return self._class_rule(y) != "none"
-
     def _class_error_rates(self, X, y, rng: np.random.RandomState) -> dict:
         """Per-class error rates for the difficulty quota, by class label.
 
@@ -281,6 +277,8 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         self._clear_fitted()
         score_params = self._route_fit_params(params)
         X, y = self._validate_input(X, y)
+        # the class-quota rule, decided once per fit (on dask labels a pass)
+        self._fit_rule = self._class_rule(y)
         # fail on the budget and the labels before the expensive scoring
         self._check_budget(X, y)
         n_samples = n_rows(X)
@@ -302,7 +300,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _set_class_errors(self, X, y, rng) -> None:
         """``class_errors_`` for the difficulty rule: given, or measured."""
-        if self._class_rule(y) != "difficulty":
+        if self._fit_rule != "difficulty":
             return
         if isinstance(self.class_balance, dict):
             self.class_errors_ = dict(self.class_balance)
@@ -320,7 +318,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
                     f"labels. Pass integer or string labels, e.g. y.astype(int) "
                     f"for numbers stored as objects."
                 )
-        if not self._balances_classes(y):
+        if self._fit_rule == "none":
             counts = np.array([n_rows(X)])
         elif is_dask_collection(y):
             from ._dask import class_counts
@@ -339,7 +337,7 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         rows among some of them (e.g. without the suspected mislabeled ones).
         """
         keep = self.keep if keep is None else keep
-        rule = self._class_rule(y)
+        rule = self._fit_rule
         if not is_dask_collection(scores):
             self._warn_if_uninformative(scores, y if rule != "none" else None)
         return select_indices(
