@@ -23,9 +23,9 @@ default="stratified"
         budget is water-filled from the smallest stratum up, rows drawn at
         random within a stratum (a budget smaller than the number of
         non-empty strata takes one row from each of that many strata, evenly
-        spaced over the score range); with ``drop_hardest="auto"`` the
-        hardest 10% of every class (often mislabelled or ambiguous rows) are
-        removed first.
+        spaced over the score range); with ``drop_hardest="auto"`` a pruner
+        whose scores read the labels first removes the hardest 10% of every
+        class (often mislabelled or ambiguous rows).
         It was chosen by measurement as the default that does not lose badly
         to random pruning on real data (see the User Guide, "Defaults").
         ``"hard"`` keeps the highest scores: the paper's keep-hard, the
@@ -39,8 +39,12 @@ default="stratified"
         (rounded down; within each class when classes have quotas).
         ``"auto"`` is 0.1 with ``strategy="stratified"`` (coverage-centric
         selection's beta; less when ``keep`` leaves less over, so that
-        ``keep=1.0`` keeps every row) and 0 with the other strategies, so
-        that ``strategy="hard"`` alone is the paper's keep-hard. With ``"hard"``
+        ``keep=1.0`` keeps every row) for pruners whose scores read the
+        labels (EL2N, a teacher's margin, training dynamics, your own
+        scores), 0 for label-free distances (prototypes, SemDeDup), whose
+        hardest rows are atypical rather than mislabelled, and 0 with the
+        other strategies, so that ``strategy="hard"`` alone is the paper's
+        keep-hard. With ``"hard"``
         a float gives Data Diet's offset window (skip the very hardest,
         often mislabelled rows, keep the next hardest). ``fit`` raises a
         ``ValueError`` when fewer rows remain than ``keep`` asks for.""",

@@ -186,6 +186,10 @@ class PrototypePruner(BasePruner):
     (91, 2)
     """
 
+    #: label-free distances: the farthest rows are atypical, not mislabelled,
+    #: and dropping them lost accuracy on image data (User Guide, "Defaults")
+    _auto_drop_hardest = 0.0
+
     _parameter_constraints: dict = {
         **BasePruner._parameter_constraints,
         "embedding": EMBEDDING_CONSTRAINT,

@@ -373,6 +373,10 @@ class SemDedupPruner(BasePruner):
     [0, 97, 97]
     """
 
+    #: label-free distances: the farthest rows are atypical, not mislabelled,
+    #: and dropping them lost accuracy on image data (User Guide, "Defaults")
+    _auto_drop_hardest = 0.0
+
     _parameter_constraints: dict = {
         **BasePruner._parameter_constraints,
         "keep": [None, *KEEP_CONSTRAINT],

@@ -66,18 +66,23 @@ _ENCODE_COLUMNS = (
 #: the class-quota rule of ``class_balance="auto"`` when ``y`` holds class
 #: labels, chosen by measurement (``benchmarks/bench_defaults.py``)
 AUTO_CLASS_QUOTA = "equal"
-#: ``drop_hardest="auto"`` with ``strategy="stratified"`` (0 with the others),
-#: chosen by measurement (``benchmarks/bench_defaults.py``)
+#: ``drop_hardest="auto"`` with ``strategy="stratified"`` (0 with the others)
+#: for a pruner whose scores read the labels (EL2N, a teacher's margin, training
+#: dynamics, your own scores), chosen by measurement
+#: (``benchmarks/bench_defaults.py``); label-free geometric scores use 0
 AUTO_DROP_HARDEST = 0.1
 
 
-def resolve_drop_hardest(drop_hardest, strategy: str, keep, n_samples: int) -> float:
+def resolve_drop_hardest(
+    drop_hardest, strategy: str, keep, n_samples: int, auto: float = AUTO_DROP_HARDEST
+) -> float:
     """The fraction of hardest rows a pruner drops; ``"auto"`` resolved.
 
-    ``"auto"`` is :data:`AUTO_DROP_HARDEST` with ``strategy="stratified"``,
-    but never more than the budget leaves over (``1 - kept / n_samples``, so
-    that ``keep=1.0`` keeps every row), and 0 with the other strategies, so
-    that ``strategy="hard"`` alone is the paper's keep-hard.
+    ``"auto"`` is ``auto`` (the pruner's :attr:`BasePruner._auto_drop_hardest`)
+    with ``strategy="stratified"``, but never more than the budget leaves over
+    (``1 - kept / n_samples``, so that ``keep=1.0`` keeps every row), and 0
+    with the other strategies, so that ``strategy="hard"`` alone is the
+    paper's keep-hard.
 
     Parameters
     ----------
@@ -89,6 +94,8 @@ def resolve_drop_hardest(drop_hardest, strategy: str, keep, n_samples: int) -> f
         The budget, as in :func:`~sklearn_prune._selection.n_kept`.
     n_samples : int
         Rows scored.
+    auto : float, default=AUTO_DROP_HARDEST
+        What ``"auto"`` drops with ``strategy="stratified"``.
 
     Returns
     -------
@@ -98,7 +105,7 @@ def resolve_drop_hardest(drop_hardest, strategy: str, keep, n_samples: int) -> f
         return float(drop_hardest)
     if strategy != "stratified":
         return 0.0
-    return min(AUTO_DROP_HARDEST, 1.0 - n_kept(keep, n_samples) / n_samples)
+    return min(auto, 1.0 - n_kept(keep, n_samples) / n_samples)
 
 
 def is_pruner(estimator: object) -> bool:
@@ -163,6 +170,12 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
     array([1, 3])
     """
 
+    #: what ``drop_hardest="auto"`` drops with ``strategy="stratified"``
+    #: (:func:`resolve_drop_hardest`): the hardest rows of a score that reads
+    #: the labels are often mislabelled or ambiguous; a pruner with label-free
+    #: geometric scores, whose hardest rows are merely atypical, sets 0
+    _auto_drop_hardest: float = AUTO_DROP_HARDEST
+
     _parameter_constraints: dict = {
         **POLICY_CONSTRAINTS,
         "drop_hardest": [*POLICY_CONSTRAINTS["drop_hardest"], StrOptions({"auto"})],
@@ -217,7 +230,9 @@ class BasePruner(OneToOneFeatureMixin, BaseEstimator, metaclass=ABCMeta):
         ``keep`` (default: the pruner's ``keep``).
         """
         keep = self.keep if keep is None else keep
-        return resolve_drop_hardest(self.drop_hardest, self.strategy, keep, n_samples)
+        return resolve_drop_hardest(
+            self.drop_hardest, self.strategy, keep, n_samples, self._auto_drop_hardest
+        )
 
     def _class_error_rates(self, X, y, rng: np.random.RandomState) -> dict:
         """Per-class error rates for the difficulty quota, by class label.

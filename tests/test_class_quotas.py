@@ -139,12 +139,16 @@ def test_defaults_are_stratified_and_keep_hard_is_one_argument_away(
     one_noisy_class,
 ):
     X, y = one_noisy_class
-    default = PrototypePruner(keep=0.3, random_state=0)
+    default = EL2NPruner(keep=0.3, random_state=0)
     assert (default.strategy, default.drop_hardest) == ("stratified", "auto")
     assert default._drop_fraction(600) == 0.1
     # never more than the budget leaves over: keep=1.0 keeps every row
     assert default.set_params(keep=0.95)._drop_fraction(600) == pytest.approx(0.05)
-    assert default.set_params(keep=1.0).fit(X, y).sample_indices_.shape == (600,)
+    # label-free geometric scores: the farthest rows are atypical, not noise
+    proto = PrototypePruner(keep=0.3, random_state=0)
+    assert (proto.strategy, proto.drop_hardest) == ("stratified", "auto")
+    assert proto._drop_fraction(600) == 0.0
+    assert proto.set_params(keep=1.0).fit(X, y).sample_indices_.shape == (600,)
     hard = PrototypePruner(keep=0.3, strategy="hard", random_state=0).fit(X, y)
     assert hard._drop_fraction(600) == 0.0
     # the paper's keep-hard: the highest scores of every class, nothing dropped

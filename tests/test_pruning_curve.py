@@ -454,3 +454,37 @@ def test_per_class_needs_a_classifier_and_labels(data):
             cv=2,
             per_class=True,
         )
+
+
+class GeometricSpyPruner(SpyPruner):
+    """A pruner whose ``drop_hardest="auto"`` drops nothing (label-free scores)."""
+
+    _auto_drop_hardest = 0.0
+
+
+@pytest.mark.parametrize(
+    ("auto", "explicit"),
+    [
+        (SpyPruner(), SpyPruner(drop_hardest=0.1)),
+        (GeometricSpyPruner(), GeometricSpyPruner(drop_hardest=0.0)),
+    ],
+    ids=["label-aware", "geometric"],
+)
+def test_curve_resolves_auto_drop_hardest_as_the_pruner_does(auto, explicit):
+    # pruning_curve selects from shared scores without calling fit: "auto"
+    # must still mean what the pruner's own fit means
+    X, y = make_classification(120, 6, n_informative=4, random_state=0)
+    X = np.column_stack([np.arange(120), X])
+    result = pruning_curve(
+        LogisticRegression(),
+        {"auto": auto, "explicit": explicit},
+        X,
+        y,
+        keep=[0.3, 0.8],
+        cv=3,
+        random_state=0,
+    )
+    frame = result.summary()
+    a = frame[frame["curve"] == "auto"]["mean"].to_numpy()
+    b = frame[frame["curve"] == "explicit"]["mean"].to_numpy()
+    np.testing.assert_array_equal(a, b)

@@ -23,6 +23,7 @@ __all__ = ["DEFAULT_CANDIDATES", "PolicyChoice", "choose_policy"]
 DEFAULT_CANDIDATES = {
     "defaults": {},
     "stratified, no drop": {"strategy": "stratified", "drop_hardest": 0.0},
+    "stratified, drop 10%": {"strategy": "stratified", "drop_hardest": 0.1},
     "stratified, difficulty quotas": {"class_balance": "difficulty"},
     "stratified, no quotas": {"class_balance": "none"},
     "keep hard": {"strategy": "hard"},
@@ -199,10 +200,10 @@ def choose_policy(
     candidates : dict of str to dict, default=None
         Candidate policies by name, each a dict of the pruner's parameters
         (``strategy``, ``drop_hardest``, ``class_balance``, ...). None tries
-        :data:`DEFAULT_CANDIDATES`: the defaults, stratified without
-        dropping the hardest rows, with class quotas by difficulty and
-        without quotas, keep-hard with and without dropping the hardest 10%,
-        keep-easy and moderate.
+        :data:`DEFAULT_CANDIDATES`: the defaults, stratified without and
+        with dropping the hardest 10% (one of them is the pruner's default),
+        with class quotas by difficulty and without quotas, keep-hard with
+        and without dropping the hardest 10%, keep-easy and moderate.
     metric : {"score", "worst_class"}, default="score"
         What the winner maximises: the test score, or the worst class's
         recall (classifiers).

@@ -523,7 +523,11 @@ def _check_budgets(curves, rules, splits, keeps, labels) -> np.ndarray:
             try:
                 for value in keeps:
                     drop = resolve_drop_hardest(
-                        pruner.drop_hardest, pruner.strategy, value, train.shape[0]
+                        pruner.drop_hardest,
+                        pruner.strategy,
+                        value,
+                        train.shape[0],
+                        pruner._auto_drop_hardest,
                     )
                     check_budget(value, counts, drop)
             except ValueError as exc:
@@ -603,9 +607,11 @@ def _curve(estimator, X, y, train, test, scorer, scores, policy, keeps, seed, cl
     """Test scores of ``estimator`` trained on the rows ``policy`` keeps, per keep."""
     y_train = None if y is None else _as_labels(take_rows(y, train))
     out = []
+    policy = dict(policy)
+    auto = policy.pop("auto_drop_hardest")
     for keep in keeps:
         drop = resolve_drop_hardest(
-            policy["drop_hardest"], policy["strategy"], keep, train.shape[0]
+            policy["drop_hardest"], policy["strategy"], keep, train.shape[0], auto
         )
         kept = select_indices(
             scores,
@@ -637,6 +643,7 @@ def _policy(plan: _CurvePlan, name: str, class_errors) -> dict:
     return dict(
         strategy=pruner.strategy,
         drop_hardest=pruner.drop_hardest,  # "auto" is resolved per kept size
+        auto_drop_hardest=pruner._auto_drop_hardest,
         n_strata=pruner.n_strata,
         class_balance=plan.rules[name],
         class_errors=given if given is not None else class_errors,
