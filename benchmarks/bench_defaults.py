@@ -1,11 +1,11 @@
 """Do the pruners' defaults ever lose badly to random pruning, on real data?
 
-Run ``python benchmarks/bench_defaults.py`` (about 15 minutes on 2 idle cores;
+Run ``python benchmarks/bench_defaults.py`` (about 13 minutes on 2 cores;
 ``--quick`` for a smoke run under a minute) from the repository root, with
 the ``bench`` extra installed (``pip install -e ".[bench]"``). Every pruner
 is built with its defaults (``strategy``, ``drop_hardest``, ``class_balance``
 untouched) and compared with random pruning at the same size through
-:func:`sklearn_prune.model_selection.pruning_curve`: 3 seeds, each a new
+:func:`sklearn_prune.model_selection.pruning_curve`: 8 seeds, each a new
 shuffled 3-fold cross-validation (every row is tested once per seed, the test
 fold is never pruned), kept fractions 0.1 to 0.7 of the training fold, and two
 learners:
@@ -40,10 +40,12 @@ difference in test accuracy to random pruning (each seed's difference is
 the mean over its 3 folds), ``*`` where the mean exceeds the spread of the
 seeds' differences (one standard deviation); then the worst cell, the cells
 below -0.01 and the share of cells at 30% kept or more that beat random
-beyond the spread. ``--compare`` adds, for EL2N and Prototype, the
-previous default (keep-hard), stratified without dropping the hardest rows
-and class quotas by difficulty (DRoP), and another random draw compared
-with random pruning: the noise floor of the table.
+beyond the spread. ``--noise-floor`` adds another random draw compared
+with random pruning: the noise floor of the table. ``--compare`` adds it
+too, and, for EL2N and Prototype, the first default (keep-hard) and class
+quotas by difficulty (DRoP), and for every pruner the other choice of
+``drop_hardest="auto"`` (no drop for EL2N and the oracle, 0.1 for
+Prototype and SemDedup).
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -56,6 +58,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -150,8 +153,11 @@ def learners(seed: int) -> dict:
     }
 
 
-def pruners(X, y, compare: bool) -> dict:
-    """Every pruner with its defaults (and the previous defaults with ``compare``)."""
+def pruners(X, y, compare: bool, noise: bool = False) -> dict:
+    """Every pruner with its defaults (and the previous defaults with ``compare``).
+
+    ``noise`` (implied by ``compare``) adds another random draw.
+    """
     out = {
         "EL2N": EL2NPruner(),
         "Prototype": PrototypePruner(),
@@ -165,8 +171,15 @@ def pruners(X, y, compare: bool) -> dict:
     if compare:
         for name, cls in (("EL2N", EL2NPruner), ("Prototype", PrototypePruner)):
             out[f"{name}, keep-hard"] = cls(strategy="hard")
-            out[f"{name}, stratified, no drop"] = cls(drop_hardest=0.0)
             out[f"{name}, difficulty quotas"] = cls(class_balance="difficulty")
+        # the other choice of drop_hardest="auto" (0.1 for scores that read
+        # the labels, 0 for label-free distances)
+        out["EL2N, no drop"] = EL2NPruner(drop_hardest=0.0)
+        out["Prototype, drop 0.1"] = PrototypePruner(drop_hardest=0.1)
+        out["SemDedup, drop 0.1"] = SemDedupPruner(keep=0.5, drop_hardest=0.1)
+        if "Oracle" in out:
+            out["Oracle, no drop"] = clone(out["Oracle"]).set_params(drop_hardest=0.0)
+    if compare or noise:
         # the noise floor: another random draw, the lowest of the baseline's
         # random scores where the baseline keeps the highest (as random)
         out["Random, another draw"] = RandomPruner(strategy="easy")
@@ -174,7 +187,7 @@ def pruners(X, y, compare: bool) -> dict:
 
 
 # -- the run -------------------------------------------------------------------
-def run_one(data, X, y, learner_name, seeds, keeps, compare, n_jobs, verbose):
+def run_one(data, X, y, learner_name, seeds, keeps, compare, n_jobs, verbose, noise):
     """Tidy rows: per seed, pruner and kept fraction, the paired differences."""
     rows = []
     for seed in seeds:
@@ -182,7 +195,7 @@ def run_one(data, X, y, learner_name, seeds, keeps, compare, n_jobs, verbose):
         start = time.perf_counter()
         result = pruning_curve(
             estimator,
-            pruners(X, y, compare),
+            pruners(X, y, compare, noise),
             X,
             y,
             keep=list(keeps),
@@ -266,6 +279,9 @@ def main(argv=None):
     parser.add_argument("--data", nargs="*", choices=list(DATASETS), default=None)
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--compare", action="store_true", help="previous defaults too")
+    parser.add_argument(
+        "--noise-floor", action="store_true", help="another random draw (in --compare)"
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--verbose", type=int, default=1)
     parser.add_argument("--csv", help="write every paired difference to this CSV file")
@@ -278,7 +294,7 @@ def main(argv=None):
         report(frame, frame["seed"].nunique())
         return frame
     names = args.data or (list(QUICK_DATASETS) if args.quick else list(DATASETS))
-    seeds = range(args.seeds or (1 if args.quick else 3))
+    seeds = range(args.seeds or (1 if args.quick else 8))
     keeps = (0.2, 0.5) if args.quick else KEEPS
     warnings.simplefilter("ignore", ConvergenceWarning)
     start = time.perf_counter()
@@ -297,6 +313,7 @@ def main(argv=None):
                     args.compare,
                     args.n_jobs,
                     args.verbose,
+                    args.noise_floor,
                 )
                 if args.csv:  # after every data set and learner: nothing is lost
                     pd.DataFrame(rows).to_csv(args.csv, index=False)
