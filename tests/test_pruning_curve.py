@@ -488,3 +488,49 @@ def test_curve_resolves_auto_drop_hardest_as_the_pruner_does(auto, explicit):
     a = frame[frame["curve"] == "auto"]["mean"].to_numpy()
     b = frame[frame["curve"] == "explicit"]["mean"].to_numpy()
     np.testing.assert_array_equal(a, b)
+
+
+@pytest.fixture
+def flipped():
+    """Three well-separated blobs, a quarter of the labels flipped; column 0 = id."""
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(300, n_features=4, centers=3, cluster_std=0.5, random_state=0)
+    rng = np.random.RandomState(0)
+    wrong = rng.choice(300, 75, replace=False)
+    y = y.copy()
+    y[wrong] = (y[wrong] + 1 + rng.randint(0, 2, 75)) % 3
+    return np.column_stack([np.arange(300), X]), y, set(wrong.tolist())
+
+
+def _share_of_flipped_trained_on(data, pruner):
+    X, y, wrong = data
+    SpyClassifier.records.clear()
+    pruning_curve(
+        SpyClassifier(), {"p": pruner}, X, y, keep=[0.5], cv=3, random_state=0
+    )
+    # records: the full fold, then the curve, then its random baseline, per split
+    trained = [ids for ids, _, _ in SpyClassifier.records[1::3]]
+    return np.mean([np.isin(ids, list(wrong)).mean() for ids in trained])
+
+
+def test_curve_drops_the_suspected_mislabeled_rows_as_fit_does(flipped):
+    # pruning_curve used to ignore drop_mislabeled: the curve trained on the
+    # flipped rows that the pruner's own fit removes
+    kept = _share_of_flipped_trained_on(
+        flipped, EL2NPruner(drop_mislabeled=True, random_state=0)
+    )
+    plain = _share_of_flipped_trained_on(flipped, EL2NPruner(random_state=0))
+    assert kept < 0.03 < plain
+
+
+def test_curve_sets_drop_hardest_from_the_noise_rate_as_fit_does(flipped):
+    # "noise_rate" used to be read as "auto" (0.1): with a quarter of the labels
+    # flipped, the hardest quarter (the flipped rows) must go, not a tenth
+    rate = _share_of_flipped_trained_on(
+        flipped, EL2NPruner(drop_hardest="noise_rate", random_state=0)
+    )
+    tenth = _share_of_flipped_trained_on(
+        flipped, EL2NPruner(drop_hardest=0.1, random_state=0)
+    )
+    assert rate < 0.05 < tenth

@@ -476,6 +476,14 @@ class _CurvePlan:
     def group_of(self, name: str) -> int:
         return next(g for g, names in enumerate(self.groups) if name in names)
 
+    def measures_noise(self, g: int) -> bool:
+        """Whether the pruner of group ``g`` must estimate label noise.
+
+        True when a curve of the group drops the suspected mislabeled rows or
+        sets ``drop_hardest`` from the estimated noise rate.
+        """
+        return any(_needs_noise(self.curves[n]) for n in self.groups[g])
+
     def measures_errors(self, g: int) -> bool:
         """Whether the pruner of group ``g`` must measure per-class error rates."""
         return any(
@@ -522,6 +530,9 @@ def _check_budgets(curves, rules, splits, keeps, labels) -> np.ndarray:
                 counts = np.array([train.shape[0]])
             try:
                 for value in keeps:
+                    if pruner.drop_hardest == "noise_rate":
+                        n_kept(value, train.shape[0])  # checked after scoring
+                        continue
                     drop = resolve_drop_hardest(
                         pruner.drop_hardest,
                         pruner.strategy,
@@ -551,16 +562,26 @@ def _plan(estimator, pruners, X, y, keeps, cv, n_repeats, rng) -> _CurvePlan:
 
 
 # -- the work ------------------------------------------------------------------
-def _fold_scores(pruner, X, y, train, seed, label, verbose, measure_errors):
-    """Difficulty scores of the rows of one training fold, and class error rates.
+def _needs_noise(pruner) -> bool:
+    """Whether ``pruner`` selects with its label-noise estimate."""
+    return getattr(pruner, "_needs_noise", lambda: False)()
+
+
+def _fold_scores(
+    pruner, X, y, train, seed, label, verbose, measure_errors, measure_noise=False
+):
+    """Difficulty scores of the rows of one training fold, class error rates, noise.
 
     The error rates (for the difficulty quota) are measured only when
-    ``measure_errors``; they are None otherwise.
+    ``measure_errors``, the label noise (``label_issues_``, ``noise_rate_``)
+    only when ``measure_noise``; they are None otherwise.
     """
     start = time.perf_counter()
     # keep every row: the selection is not used, only the scores (and errors)
     quota = "difficulty" if measure_errors else False
     neutral = dict(keep=1.0, strategy="hard", drop_hardest=0.0, class_balance=quota)
+    if measure_noise:  # estimated, and at keep=1.0 it drops nothing
+        neutral.update(drop_hardest="noise_rate", drop_mislabeled=False)
     fitted = clone(pruner).set_params(random_state=seed, **neutral)
     fitted.fit(take_rows(X, train), None if y is None else take_rows(y, train))
     if verbose:
@@ -569,7 +590,8 @@ def _fold_scores(pruner, X, y, train, seed, label, verbose, measure_errors):
             f"{time.perf_counter() - start:.2f} s",
             flush=True,
         )
-    return fitted.scores_, getattr(fitted, "class_errors_", None)
+    noise = (fitted.label_issues_, fitted.noise_rate_) if measure_noise else None
+    return fitted.scores_, getattr(fitted, "class_errors_", None), noise
 
 
 def _fit_kept(estimator, X, y, train, test, scorer, kept, classes):
@@ -607,21 +629,44 @@ def _curve(estimator, X, y, train, test, scorer, scores, policy, keeps, seed, cl
     """Test scores of ``estimator`` trained on the rows ``policy`` keeps, per keep."""
     y_train = None if y is None else _as_labels(take_rows(y, train))
     out = []
-    policy = dict(policy)
-    auto = policy.pop("auto_drop_hardest")
     for keep in keeps:
-        drop = resolve_drop_hardest(
-            policy["drop_hardest"], policy["strategy"], keep, train.shape[0], auto
-        )
-        kept = select_indices(
-            scores,
-            keep,
-            y=y_train,
-            random_state=seed,
-            **{**policy, "drop_hardest": drop},
-        )
+        kept = _kept_rows(scores, y_train, policy, keep, seed)
         out.append(_fit_kept(estimator, X, y, train, test, scorer, kept, classes))
     return out
+
+
+def _kept_rows(scores, y, policy, keep, seed):
+    """The rows a curve's pruner keeps from its fold's ``scores``, as its fit does.
+
+    ``"auto"`` and ``"noise_rate"`` resolved for this ``keep``; with
+    ``drop_mislabeled`` the suspected mislabeled rows are gone first and the
+    count still refers to every row.
+    """
+    policy = dict(policy)
+    auto = policy.pop("auto_drop_hardest")
+    noise = policy.pop("noise")
+    rows = None
+    if policy.pop("drop_mislabeled") and noise[0].any():
+        rows = np.flatnonzero(~noise[0])
+        count = n_kept(keep, scores.shape[0])
+        if count > rows.shape[0]:
+            raise ValueError(
+                f"`keep`={keep!r} asks for {count} rows, but only "
+                f"{rows.shape[0]} remain after `drop_mislabeled` removes the "
+                f"{scores.shape[0] - rows.shape[0]} suspected mislabeled rows."
+            )
+        scores, y, keep = scores[rows], None if y is None else y[rows], count
+    n = scores.shape[0]
+    if policy["drop_hardest"] == "noise_rate":
+        drop = min(noise[1], 1.0 - n_kept(keep, n) / n)
+    else:
+        drop = resolve_drop_hardest(
+            policy["drop_hardest"], policy["strategy"], keep, n, auto
+        )
+    kept = select_indices(
+        scores, keep, y=y, random_state=seed, **{**policy, "drop_hardest": drop}
+    )
+    return kept if rows is None else rows[kept]
 
 
 def _timed_curve(label, verbose, *args):
@@ -636,7 +681,7 @@ def _timed_curve(label, verbose, *args):
     return out
 
 
-def _policy(plan: _CurvePlan, name: str, class_errors) -> dict:
+def _policy(plan: _CurvePlan, name: str, class_errors, noise) -> dict:
     """Selection parameters of a curve (its scores come from its group)."""
     pruner = plan.curves[name]
     given = pruner.class_balance if isinstance(pruner.class_balance, dict) else None
@@ -644,6 +689,8 @@ def _policy(plan: _CurvePlan, name: str, class_errors) -> dict:
         strategy=pruner.strategy,
         drop_hardest=pruner.drop_hardest,  # "auto" is resolved per kept size
         auto_drop_hardest=pruner._auto_drop_hardest,
+        drop_mislabeled=bool(getattr(pruner, "drop_mislabeled", False)),
+        noise=noise,
         n_strata=pruner.n_strata,
         class_balance=plan.rules[name],
         class_errors=given if given is not None else class_errors,
@@ -663,6 +710,7 @@ def _run(plan, estimator, X, y, scorer, classes, parallel, verbose):
             f"split {s + 1}/{n_total}, metric of {names}",
             verbose,
             plan.measures_errors(g),
+            plan.measures_noise(g),
         )
         for s, (train, _) in enumerate(plan.splits)
         for g, names in enumerate(plan.groups)
@@ -674,7 +722,7 @@ def _run(plan, estimator, X, y, scorer, classes, parallel, verbose):
         )
         for name in plan.curves:
             g = plan.group_of(name)
-            scores, errors = scored[s * n_groups + g]
+            scores, errors, noise = scored[s * n_groups + g]
             jobs.append(
                 delayed(_timed_curve)(
                     f"split {s + 1}/{n_total}, {name!r}",
@@ -686,7 +734,7 @@ def _run(plan, estimator, X, y, scorer, classes, parallel, verbose):
                     test,
                     scorer,
                     scores,
-                    _policy(plan, name, errors),
+                    _policy(plan, name, errors, noise),
                     list(plan.keeps),
                     int(plan.seeds[s, g]),
                     classes,
