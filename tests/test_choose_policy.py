@@ -118,3 +118,27 @@ def test_bad_candidates(noisy):
         )
     with pytest.raises(TypeError, match="`pruner` must be a pruner"):
         choose_policy(LogisticRegression(), "prototype", X, y, keep=0.3)
+
+
+def test_pilot_cuts_pred_probs_to_its_rows():
+    # the pilot subsample must take the rows of pred_probs it takes of X; the
+    # chosen pruner keeps the user's full pred_probs
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(400, n_features=4, centers=3, random_state=0)
+    proba = np.full((400, 3), 0.02)
+    proba[np.arange(400), y] = 0.96
+    pruner = EL2NPruner(pred_probs=proba, drop_mislabeled=True, random_state=0)
+    choice = choose_policy(
+        LogisticRegression(),
+        pruner,
+        X,
+        y,
+        keep=0.5,
+        cv=2,
+        n_repeats=1,
+        max_samples=150,
+        random_state=0,
+    )
+    assert choice.name == "random" or choice.pruner.pred_probs is proba
+    assert len(choice.table) > 1

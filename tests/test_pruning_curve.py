@@ -534,3 +534,15 @@ def test_curve_sets_drop_hardest_from_the_noise_rate_as_fit_does(flipped):
         flipped, EL2NPruner(drop_hardest=0.1, random_state=0)
     )
     assert rate < 0.05 < tenth
+
+
+def test_curve_cuts_pred_probs_to_each_training_fold(flipped):
+    # pred_probs describes every row of X: each fold's pruner gets its rows
+    # (it used to get them all, and fit refused the mismatch)
+    X, y, wrong = flipped
+    truth = y.copy()
+    truth[sorted(wrong)] = -1  # only the flipped rows disagree with pred_probs
+    proba = np.full((300, 3), 0.01)
+    proba[np.arange(300), np.where(truth >= 0, y, (y + 1) % 3)] = 0.98
+    pruner = EL2NPruner(pred_probs=proba, drop_mislabeled=True, random_state=0)
+    assert _share_of_flipped_trained_on(flipped, pruner) == 0.0

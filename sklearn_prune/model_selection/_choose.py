@@ -11,7 +11,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 
-from .._arrays import n_rows, take_rows
+from .._arrays import cut_per_row, n_rows, take_rows
 from .._random import RandomPruner
 from .._seeding import draw_seed
 from ..base import BasePruner
@@ -262,9 +262,14 @@ def choose_policy(
     candidates = _check_candidates(candidates, pruner)
     rng = check_random_state(random_state)
     rows = _pilot_rows(X, y, estimator, max(2, int(max_samples)), rng)
+    pilot = pruner
     if rows is not None:
+        if getattr(pruner, "pred_probs", None) is not None:  # one row per row of X
+            given = {"pred_probs": pruner.pred_probs}
+            cut = cut_per_row(given, rows, n_rows(X), names=given)
+            pilot = clone(pruner).set_params(**cut)
         X, y = take_rows(X, rows), None if y is None else take_rows(y, rows)
-    pruners = {name: clone(pruner).set_params(**p) for name, p in candidates.items()}
+    pruners = {name: clone(pilot).set_params(**p) for name, p in candidates.items()}
     result = pruning_curve(
         estimator,
         pruners,

@@ -22,7 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel, delayed
 
-from .._arrays import n_rows, take_rows
+from .._arrays import cut_per_row, n_rows, take_rows
 from .._random import RandomPruner
 from .._seeding import draw_seed, draw_seeds
 from .._selection import check_budget, class_codes, n_kept, select_indices
@@ -582,6 +582,9 @@ def _fold_scores(
     neutral = dict(keep=1.0, strategy="hard", drop_hardest=0.0, class_balance=quota)
     if measure_noise:  # estimated, and at keep=1.0 it drops nothing
         neutral.update(drop_hardest="noise_rate", drop_mislabeled=False)
+    if getattr(pruner, "pred_probs", None) is not None:  # one row per row of X
+        given = {"pred_probs": pruner.pred_probs}
+        neutral.update(cut_per_row(given, train, n_rows(X), names=given))
     fitted = clone(pruner).set_params(random_state=seed, **neutral)
     fitted.fit(take_rows(X, train), None if y is None else take_rows(y, train))
     if verbose:
