@@ -119,9 +119,9 @@ def _load_mnist5k():
 DATA = {"digits": _load_digits, "mnist5k": _load_mnist5k}
 
 
-def split(data: str, seed: int):
-    """A stratified 70/30 split of ``data`` (features in [0, 1]), and its sides."""
-    X, y, side, size = DATA[data]()
+def split(data: tuple, seed: int):
+    """A stratified 70/30 split of ``data``, a loader's output, and its sides."""
+    X, y, side, size = data
     parts = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
     return (*parts, side, size)
 
@@ -186,11 +186,11 @@ def _train_seed(method: str, seed: int) -> int:
 
 
 def run_torch(
-    method: str, seed: int, cfg: dict, device: torch.device, data_name: str
+    method: str, seed: int, cfg: dict, device: torch.device, data: tuple
 ) -> dict:
     if device.type == "cpu":
         torch.set_num_threads(cfg.get("threads", torch.get_num_threads()))
-    X_tr, X_te, y_tr, y_te, side, size = split(data_name, seed)
+    X_tr, X_te, y_tr, y_te, side, size = split(data, seed)
     X_tr, X_te = _images(X_tr, side, size), _images(X_te, side, size)
     mean, std = X_tr.mean(), X_tr.std()  # the training rows' statistics
     X_tr, X_te = ((X_tr - mean) / std).to(device), ((X_te - mean) / std).to(device)
@@ -264,11 +264,11 @@ ESTIMATORS = {
 }
 
 
-def sklearn_epochs(name: str, seed: int, cfg: dict, data_name: str) -> int:
+def sklearn_epochs(name: str, seed: int, cfg: dict, data: tuple) -> int:
     """Epochs of every method of a seed: fixed, or the estimator's own ``n_iter_``."""
     if cfg["sklearn_epochs"] != "converged":
         return int(cfg["sklearn_epochs"])
-    X_tr, _, y_tr, _, _, _ = split(data_name, seed)
+    X_tr, _, y_tr, _, _, _ = split(data, seed)
     base = clone(ESTIMATORS[name]).set_params(random_state=seed)
     with threadpool_limits(cfg.get("threads")), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -276,14 +276,14 @@ def sklearn_epochs(name: str, seed: int, cfg: dict, data_name: str) -> int:
 
 
 def run_sklearn(
-    name: str, method: str, seed: int, cfg: dict, data_name: str, epochs: int
+    name: str, method: str, seed: int, cfg: dict, data: tuple, epochs: int
 ) -> dict:
     with threadpool_limits(cfg.get("threads")):  # one BLAS thread per worker
-        return _run_sklearn(name, method, seed, cfg, data_name, epochs)
+        return _run_sklearn(name, method, seed, cfg, data, epochs)
 
 
-def _run_sklearn(name, method, seed, cfg, data_name, epochs) -> dict:
-    X_tr, X_te, y_tr, y_te, _, _ = split(data_name, seed)
+def _run_sklearn(name, method, seed, cfg, data, epochs) -> dict:
+    X_tr, X_te, y_tr, y_te, _, _ = split(data, seed)
     n = len(X_tr)
     base = clone(ESTIMATORS[name]).set_params(random_state=_train_seed(method, seed))
     t0 = time.perf_counter()
@@ -481,11 +481,12 @@ def main(argv=None) -> None:
     print(header + "   (passes, time: ratio to full; accuracy diff in points)")
     start, saved = time.perf_counter(), {"cfg": cfg}
     for data in args.data:
+        loaded = DATA[data]()  # once: every run splits the same rows
         torch_res = {}
         if "torch" not in args.skip:
             # methods alternate within a seed: a load drift hits them alike
             tasks = [
-                (m, s, cfg, device, data)
+                (m, s, cfg, device, loaded)
                 for s in range(cfg["torch_seeds"])
                 for m in methods
             ]
@@ -496,9 +497,11 @@ def main(argv=None) -> None:
         for name in (n for n in ESTIMATORS if "sklearn" not in args.skip):
             seeds = range(cfg["seeds"])
             epochs = _runs(
-                sklearn_epochs, [(name, s, cfg, data) for s in seeds], args.n_jobs
+                sklearn_epochs, [(name, s, cfg, loaded) for s in seeds], args.n_jobs
             )
-            tasks = [(name, m, s, cfg, data, epochs[s]) for s in seeds for m in methods]
+            tasks = [
+                (name, m, s, cfg, loaded, epochs[s]) for s in seeds for m in methods
+            ]
             runs = _runs(run_sklearn, tasks, args.n_jobs)
             sk_res[name] = _grouped([t[1:] for t in tasks], runs, methods)
             print("\n".join(summarise(sk_res[name], name)), flush=True)

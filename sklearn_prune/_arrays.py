@@ -120,6 +120,35 @@ def n_rows(X) -> int:
 PER_ROW_PARAMS = ("sample_weight", "groups")
 
 
+#: constructor parameters that hold one value per row of the ``X`` given to
+#: ``fit`` (a label-noise pruner's ``pred_probs``): cut with the rows wherever
+#: a copy of the estimator is fitted on some of them (pruning_curve's folds,
+#: choose_policy's pilot)
+PER_ROW_INIT_PARAMS = ("pred_probs",)
+
+
+def cut_per_row_init(estimator, indices, n_before: int) -> dict:
+    """The per-row constructor parameters of ``estimator``, cut to ``indices``.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Any estimator; parameters it lacks, or set to None, are left out.
+    indices : ndarray of int
+        Positions of the rows kept.
+    n_before : int
+        Number of rows the parameters describe.
+
+    Returns
+    -------
+    params : dict
+        For ``set_params`` on a copy of ``estimator``.
+    """
+    given = {k: getattr(estimator, k, None) for k in PER_ROW_INIT_PARAMS}
+    given = {k: v for k, v in given.items() if v is not None}
+    return cut_per_row(given, indices, n_before, names=PER_ROW_INIT_PARAMS)
+
+
 def cut_per_row(
     params: dict, indices, n_before: int, names=PER_ROW_PARAMS, prefix: str = ""
 ) -> dict:

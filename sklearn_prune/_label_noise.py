@@ -178,8 +178,7 @@ _POLICY_DOC = "\n\n    ".join(
         _SHARED["strategy"],
         _SHARED["drop_hardest"].replace(
             'drop_hardest : float in [0, 1) or "auto", default="auto"',
-            'drop_hardest : float in [0, 1), "auto" or "noise_rate", '
-            'default="auto"',
+            'drop_hardest : float in [0, 1), "auto" or "noise_rate", default="auto"',
         )
         + """
         ``"noise_rate"`` uses the estimated noise rate (``noise_rate_``, at
@@ -206,6 +205,61 @@ def fill_noise_doc(source: str) -> Callable[[T], T]:
         return fill_doc(cls)
 
     return decorate
+
+
+def noise_rate_drop(noise_rate: float, keep, n_samples: int) -> float:
+    """``drop_hardest="noise_rate"`` resolved: the rate, at most what ``keep`` leaves.
+
+    Parameters
+    ----------
+    noise_rate : float
+        The estimated share of mislabeled rows.
+    keep : float or int
+        The budget, as in :func:`~sklearn_prune._selection.n_kept`.
+    n_samples : int
+        Rows the budget counts.
+
+    Returns
+    -------
+    fraction : float
+    """
+    return min(noise_rate, 1.0 - n_kept(keep, n_samples) / n_samples)
+
+
+def without_suspects(label_issues: np.ndarray, keep) -> tuple:
+    """Rows left once the suspected mislabeled ones are gone, and how many to keep.
+
+    The count still refers to every row (``keep`` of all of them).
+
+    Parameters
+    ----------
+    label_issues : ndarray of bool of shape (n_samples,)
+        The suspected mislabeled rows.
+    keep : float or int
+        The budget, as in :func:`~sklearn_prune._selection.n_kept`.
+
+    Returns
+    -------
+    rows : ndarray of int
+        Positions of the rows not suspected.
+    count : int
+        Rows to keep among them.
+
+    Raises
+    ------
+    ValueError
+        When fewer rows remain than ``keep`` asks for.
+    """
+    rows = np.flatnonzero(~label_issues)
+    count = n_kept(keep, label_issues.shape[0])
+    if count > rows.shape[0]:
+        raise ValueError(
+            f"`keep`={keep!r} asks for {count} rows, but only "
+            f"{rows.shape[0]} remain after `drop_mislabeled` removes the "
+            f"{label_issues.shape[0] - rows.shape[0]} suspected mislabeled rows. "
+            f"Lower `keep`, or set drop_mislabeled=False."
+        )
+    return rows, count
 
 
 class LabelNoiseMixin:
@@ -266,8 +320,8 @@ class LabelNoiseMixin:
         """``"noise_rate"``: the estimated noise rate, at most what ``keep`` leaves."""
         if self.drop_hardest != "noise_rate":
             return super()._drop_fraction(n_samples, keep)
-        kept = n_kept(self.keep if keep is None else keep, n_samples)
-        return min(self.noise_rate_, 1.0 - kept / n_samples)
+        keep = self.keep if keep is None else keep
+        return noise_rate_drop(self.noise_rate_, keep, n_samples)
 
     def _select(
         self, scores: np.ndarray, y, rng: np.random.RandomState, *, keep=None
@@ -276,15 +330,7 @@ class LabelNoiseMixin:
         self.__dict__.pop("_noise_proba", None)
         if not (self.drop_mislabeled and self.label_issues_.any()):
             return super()._select(scores, y, rng, keep=keep)
-        # the suspected rows are gone; the count still refers to every row
-        rows = np.flatnonzero(~self.label_issues_)
-        count = n_kept(self.keep if keep is None else keep, scores.shape[0])
-        if count > rows.shape[0]:
-            raise ValueError(
-                f"`keep`={self.keep!r} asks for {count} rows, but only "
-                f"{rows.shape[0]} remain after `drop_mislabeled` removes the "
-                f"{scores.shape[0] - rows.shape[0]} suspected mislabeled rows. "
-                f"Lower `keep`, or set drop_mislabeled=False."
-            )
+        keep = self.keep if keep is None else keep
+        rows, count = without_suspects(self.label_issues_, keep)
         y_rows = None if y is None else y[rows]
         return rows[super()._select(scores[rows], y_rows, rng, keep=count)]

@@ -11,7 +11,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 
-from .._arrays import cut_per_row, n_rows, take_rows
+from .._arrays import cut_per_row_init, n_rows, take_rows
 from .._random import RandomPruner
 from .._seeding import draw_seed
 from ..base import BasePruner
@@ -264,10 +264,7 @@ def choose_policy(
     rows = _pilot_rows(X, y, estimator, max(2, int(max_samples)), rng)
     pilot = pruner
     if rows is not None:
-        if getattr(pruner, "pred_probs", None) is not None:  # one row per row of X
-            given = {"pred_probs": pruner.pred_probs}
-            cut = cut_per_row(given, rows, n_rows(X), names=given)
-            pilot = clone(pruner).set_params(**cut)
+        pilot = clone(pruner).set_params(**cut_per_row_init(pruner, rows, n_rows(X)))
         X, y = take_rows(X, rows), None if y is None else take_rows(y, rows)
     pruners = {name: clone(pilot).set_params(**p) for name, p in candidates.items()}
     result = pruning_curve(

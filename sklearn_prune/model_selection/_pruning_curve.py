@@ -22,7 +22,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel, delayed
 
-from .._arrays import cut_per_row, n_rows, take_rows
+from .._arrays import cut_per_row_init, n_rows, take_rows
+from .._label_noise import noise_rate_drop, without_suspects
 from .._random import RandomPruner
 from .._seeding import draw_seed, draw_seeds
 from .._selection import check_budget, class_codes, n_kept, select_indices
@@ -582,9 +583,7 @@ def _fold_scores(
     neutral = dict(keep=1.0, strategy="hard", drop_hardest=0.0, class_balance=quota)
     if measure_noise:  # estimated, and at keep=1.0 it drops nothing
         neutral.update(drop_hardest="noise_rate", drop_mislabeled=False)
-    if getattr(pruner, "pred_probs", None) is not None:  # one row per row of X
-        given = {"pred_probs": pruner.pred_probs}
-        neutral.update(cut_per_row(given, train, n_rows(X), names=given))
+    neutral.update(cut_per_row_init(pruner, train, n_rows(X)))
     fitted = clone(pruner).set_params(random_state=seed, **neutral)
     fitted.fit(take_rows(X, train), None if y is None else take_rows(y, train))
     if verbose:
@@ -650,18 +649,11 @@ def _kept_rows(scores, y, policy, keep, seed):
     noise = policy.pop("noise")
     rows = None
     if policy.pop("drop_mislabeled") and noise[0].any():
-        rows = np.flatnonzero(~noise[0])
-        count = n_kept(keep, scores.shape[0])
-        if count > rows.shape[0]:
-            raise ValueError(
-                f"`keep`={keep!r} asks for {count} rows, but only "
-                f"{rows.shape[0]} remain after `drop_mislabeled` removes the "
-                f"{scores.shape[0] - rows.shape[0]} suspected mislabeled rows."
-            )
-        scores, y, keep = scores[rows], None if y is None else y[rows], count
+        rows, keep = without_suspects(noise[0], keep)
+        scores, y = scores[rows], None if y is None else y[rows]
     n = scores.shape[0]
     if policy["drop_hardest"] == "noise_rate":
-        drop = min(noise[1], 1.0 - n_kept(keep, n) / n)
+        drop = noise_rate_drop(noise[1], keep, n)
     else:
         drop = resolve_drop_hardest(
             policy["drop_hardest"], policy["strategy"], keep, n, auto
