@@ -243,7 +243,17 @@ _WORKER = textwrap.dedent(
     sampler.set_epoch(5)
     record["losses"] = sampler.losses_
     np.savez(os.path.join(out, f"rank{rank}.npz"), **record)
+    # Tear down while the interpreter is whole: DDP holds the process group, so
+    # destroy_process_group alone left gloo's threads to die at finalisation,
+    # which aborted now and then ("terminate called without an active
+    # exception", seen once in CI). Then leave without finalising torch at all.
+    dist.barrier()
+    del loader, sampler, model
+    import gc
+    gc.collect()
     dist.destroy_process_group()
+    sys.stdout.flush()
+    os._exit(0)
     """
 )
 
