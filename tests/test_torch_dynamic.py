@@ -96,6 +96,29 @@ def test_indices_argument_matches_the_batch_order():
     np.testing.assert_array_equal(a.losses_, b.losses_)
 
 
+def test_an_epoch_cut_short_records_the_batches_it_updated():
+    data = _data(n=40)
+    sampler = DynamicPruningSampler(data, batch_size=8, epochs=3, random_state=3)
+    sampler.set_epoch(0)
+    updated = []
+    for step, (x, rows) in enumerate(DataLoader(data, batch_sampler=sampler)):
+        if step == 2:
+            break
+        sampler.update(_row_loss(x))
+        updated.append(rows.numpy())
+    updated = np.concatenate(updated)
+    with pytest.warns(RuntimeWarning, match="no loss yet"):
+        sampler.set_epoch(1)  # folds the two batches: 16 rows, each its own loss
+    seen = np.flatnonzero(~np.isnan(sampler.losses_))
+    assert np.array_equal(seen, np.sort(updated))
+    np.testing.assert_allclose(
+        sampler.losses_[updated],
+        _row_loss(data.tensors[0][updated]).numpy(),
+        rtol=1e-6,
+    )
+    assert sampler.kept_fraction_ == [1.0, 1.0]  # rows without a loss: no pruning
+
+
 @pytest.mark.parametrize("fixed_steps", [False, True])
 def test_one_cycle_scheduler_runs_to_its_last_step(fixed_steps):
     data = _data(100)

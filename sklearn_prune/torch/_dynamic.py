@@ -247,6 +247,7 @@ class DynamicPruningSampler(BaseEstimator, Sampler):
 
     def _gather(self) -> None:
         """Fold the losses recorded since the last plan into ``losses_``."""
+        self._fold()
         if self._replicas > 1:
             group = _process_group()
             if group is None:
@@ -386,51 +387,69 @@ class DynamicPruningSampler(BaseEstimator, Sampler):
             )
         device = losses.device
         plan = self._on_device(device)
-        if indices is None:
-            if self._step >= self._bounds.size - 1:
-                raise RuntimeError(
-                    f"update() was called more often than epoch {self.epoch_} "
-                    f"has batches ({self._bounds.size - 1}); call set_epoch() "
-                    "at the start of every epoch."
-                )
-            a, b = int(self._bounds[self._step]), int(self._bounds[self._step + 1])
-            if losses.shape[0] != b - a:
-                raise ValueError(
-                    f"`losses` has {losses.shape[0]} rows but batch {self._step} "
-                    f"of epoch {self.epoch_} has {b - a}: pass the per-row "
-                    "losses (reduction='none') of every batch, once, in order."
-                )
-            rows, weights = plan["rows"][a:b], plan["weights"][a:b]
-            self._step += 1
-        else:
+        if indices is not None:
             rows = torch.as_tensor(indices, device=device).long().reshape(-1)
             if rows.shape[0] != losses.shape[0]:
                 raise ValueError(
                     f"`indices` has {rows.shape[0]} rows and `losses` "
                     f"{losses.shape[0]}."
                 )
-            weights = plan["by_row"][rows]
-        detached = losses.detach().float()
-        self._sum.index_add_(0, rows, detached)
-        self._count.index_add_(0, rows, torch.ones_like(detached))
-        return (losses * weights.to(losses.dtype)).mean()
+            detached = losses.detach().float()
+            self._sum.index_add_(0, rows, detached)
+            self._count.index_add_(0, rows, torch.ones_like(detached))
+            return (losses * plan["by_row"][rows].to(losses.dtype)).mean()
+        if self._step >= self._bounds.size - 1:
+            raise RuntimeError(
+                f"update() was called more often than epoch {self.epoch_} "
+                f"has batches ({self._bounds.size - 1}); call set_epoch() "
+                "at the start of every epoch."
+            )
+        a, b = int(self._bounds[self._step]), int(self._bounds[self._step + 1])
+        if losses.shape[0] != b - a:
+            raise ValueError(
+                f"`losses` has {losses.shape[0]} rows but batch {self._step} "
+                f"of epoch {self.epoch_} has {b - a}: pass the per-row "
+                "losses (reduction='none') of every batch, once, in order."
+            )
+        # one copy a step: the rows' sums are updated once, when the epoch ends
+        plan["losses"][a:b].copy_(losses.detach())
+        self._step += 1
+        return (losses * plan["weights"][a:b].to(losses.dtype)).mean()
 
     def _on_device(self, device: torch.device) -> dict:
         """The epoch's plan and the loss buffers on ``device`` (copied once)."""
         plan = self._device_plan
         if plan is not None and plan["device"] == device:
             return plan
-        if self._sum is None or self._sum.device != device:
+        self._fold()  # losses recorded on another device so far
+        if self._sum is None:
             self._sum = torch.zeros(self._n, device=device)
             self._count = torch.zeros(self._n, device=device)
+        self._sum, self._count = self._sum.to(device), self._count.to(device)
+        rows = torch.as_tensor(self._rows, dtype=torch.int64).to(device)
         plan = {
             "device": device,
-            "rows": torch.as_tensor(self._rows, dtype=torch.int64).to(device),
+            "rows": rows,
             "weights": torch.as_tensor(self._weights, dtype=torch.float32).to(device),
             "by_row": torch.as_tensor(self.weights_, dtype=torch.float32).to(device),
+            # the epoch's per-step losses, in the plan's order
+            "losses": torch.empty(rows.shape[0], device=device),
+            "folded": int(self._bounds[self._step]),
         }
         self._device_plan = plan
         return plan
+
+    def _fold(self) -> None:
+        """Add the per-step losses recorded in plan order to the row sums."""
+        plan = self._device_plan
+        if plan is None:
+            return
+        a, b = plan["folded"], int(self._bounds[self._step])
+        if b > a:
+            rows = plan["rows"][a:b]
+            self._sum.index_add_(0, rows, plan["losses"][a:b])
+            self._count.index_add_(0, rows, torch.ones_like(plan["losses"][a:b]))
+        plan["folded"] = b
 
 
 DynamicPruningSampler.__doc__ = DynamicPruningSampler.__doc__.replace(
