@@ -72,7 +72,7 @@ from torch.nn import functional as F
 from torch.utils.data import DataLoader, RandomSampler, TensorDataset
 
 from sklearn_prune import DynamicPruningClassifier
-from sklearn_prune._dynamic import row_losses
+from sklearn_prune._dynamic_pruning import row_losses
 from sklearn_prune.torch import DynamicPruningSampler, ResNet
 
 # keep: 0.6 for torch (its target is 30% fewer passes), the library's default

@@ -63,8 +63,8 @@ from sklearn_prune import (
     TrainingDynamicsPruner,
     find_label_issues,
 )
-from sklearn_prune._dynamics_pruners import _as_logits
 from sklearn_prune._el2n import default_probe
+from sklearn_prune._training_dynamics_pruners import _as_logits
 
 DATASETS = {
     "digits": load_digits,

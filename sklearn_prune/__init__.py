@@ -8,9 +8,7 @@ and :class:`Pipeline` runs them while fitting only.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-from ._dynamic import DynamicPruningClassifier
-from ._dynamics import TrainingDynamics
-from ._dynamics_pruners import RecordedDynamicsPruner, TrainingDynamicsPruner
+from ._dynamic_pruning import DynamicPruningClassifier
 from ._el2n import EL2NPruner
 from ._label_noise import find_label_issues
 from ._oracle import OraclePruner
@@ -19,6 +17,8 @@ from ._random import RandomPruner
 from ._score import ScorePruner
 from ._selection import select_indices
 from ._semdedup import SemDedupPruner
+from ._training_dynamics import TrainingDynamics
+from ._training_dynamics_pruners import RecordedDynamicsPruner, TrainingDynamicsPruner
 from .base import BasePruner, is_pruner
 from .pipeline import Pipeline, make_pipeline
 

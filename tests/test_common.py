@@ -41,7 +41,7 @@ class AnyRowsRecordedDynamicsPruner(RecordedDynamicsPruner):
     of many sizes) cannot match. This subclass records a made-up run of as
     many rows as X has (logits from its first column, three epochs), then
     lets RecordedDynamicsPruner prune with it; the recorder itself is tested
-    in test_dynamics.py.
+    in test_training_dynamics.py.
     """
 
     def _compute_scores(self, X, y, rng, **params):

@@ -23,7 +23,7 @@ except ImportError as e:  # pragma: no cover - exercised without torch only
 
 from ._contrastive import ContrastiveEncoder
 from ._device import resolve_device
-from ._dynamic import DynamicPruningSampler
+from ._dynamic_pruning import DynamicPruningSampler
 from ._embedders import TorchEmbedder
 from ._kmeans import spherical_kmeans_torch
 from ._nets import ResNet, resnet18

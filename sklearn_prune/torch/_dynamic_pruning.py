@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from torch.utils.data import Sampler
 
 from .._compat import Interval
-from .._dynamic import (
+from .._dynamic_pruning import (
     RULE_CONSTRAINTS,
     RULE_DOC,
     plan_epoch,

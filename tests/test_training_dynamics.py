@@ -514,12 +514,12 @@ def test_el2n_finds_and_removes_mislabeled_rows(noisy_digits):
 
 
 def test_outputs_read_in_chunks_are_the_same(monkeypatch):
-    from sklearn_prune import _dynamics_pruners
+    from sklearn_prune import _training_dynamics_pruners
 
     X, y = make_classification(
         n_samples=100, n_classes=3, n_informative=4, random_state=0
     )
     whole = TrainingDynamicsPruner(n_epochs=2, random_state=0).fit(X, y).scores_
-    monkeypatch.setattr(_dynamics_pruners, "_INFERENCE_ROWS", 7)
+    monkeypatch.setattr(_training_dynamics_pruners, "_INFERENCE_ROWS", 7)
     chunked = TrainingDynamicsPruner(n_epochs=2, random_state=0).fit(X, y).scores_
     np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-12)

@@ -15,11 +15,11 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ._arrays import n_rows
 from ._compat import HasMethods, Interval, StrOptions
-from ._dynamics import SCORES, TrainingDynamics
 from ._el2n import _seeded, default_probe
 from ._label_noise import LabelNoiseMixin, fill_noise_doc
 from ._seeding import draw_seed
 from ._selection import class_codes
+from ._training_dynamics import SCORES, TrainingDynamics
 from .base import BasePruner
 
 __all__ = ["RecordedDynamicsPruner", "TrainingDynamicsPruner"]

@@ -206,7 +206,7 @@ def plan_epoch(
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_prune._dynamic import plan_epoch
+    >>> from sklearn_prune._dynamic_pruning import plan_epoch
     >>> losses = np.linspace(0.0, 1.0, 10)
     >>> plan = plan_epoch(n_samples=10, epoch=1, n_epochs=4, keep=0.8,
     ...                   losses=losses, seed=0)

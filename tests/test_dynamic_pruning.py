@@ -12,7 +12,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_prune import DynamicPruningClassifier
-from sklearn_prune._dynamic import plan_epoch, planned_sizes
+from sklearn_prune._dynamic_pruning import plan_epoch, planned_sizes
 from sklearn_prune._selection import n_kept
 
 
