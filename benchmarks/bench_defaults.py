@@ -278,6 +278,12 @@ def main(argv=None):
     )
     parser.add_argument("--data", nargs="*", choices=list(DATASETS), default=None)
     parser.add_argument("--seeds", type=int, default=None)
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="seeds first-seed .. first-seed + seeds - 1 (to extend a saved run)",
+    )
     parser.add_argument("--compare", action="store_true", help="previous defaults too")
     parser.add_argument(
         "--noise-floor", action="store_true", help="another random draw (in --compare)"
@@ -286,15 +292,21 @@ def main(argv=None):
     parser.add_argument("--verbose", type=int, default=1)
     parser.add_argument("--csv", help="write every paired difference to this CSV file")
     parser.add_argument(
-        "--report", metavar="CSV", help="print the tables of a saved --csv run, no fits"
+        "--report",
+        metavar="CSV",
+        nargs="+",
+        help="print the tables of saved --csv runs (their rows together), no fits",
     )
     args = parser.parse_args(argv)
     if args.report:
-        frame = pd.read_csv(args.report)
+        frame = pd.concat([pd.read_csv(f) for f in args.report], ignore_index=True)
+        if frame.duplicated(["data", "learner", "seed", "pruner", "keep"]).any():
+            parser.error("--report: the files share seeds; give runs of other seeds")
         report(frame, frame["seed"].nunique())
         return frame
     names = args.data or (list(QUICK_DATASETS) if args.quick else list(DATASETS))
-    seeds = range(args.seeds or (1 if args.quick else 8))
+    n_seeds = args.seeds or (1 if args.quick else 8)
+    seeds = range(args.first_seed, args.first_seed + n_seeds)
     keeps = (0.2, 0.5) if args.quick else KEEPS
     warnings.simplefilter("ignore", ConvergenceWarning)
     start = time.perf_counter()

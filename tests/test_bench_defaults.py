@@ -48,3 +48,23 @@ def test_bench_defaults_quick_runs(tmp_path):
 
     assert verdicts(report.stdout) == verdicts(run.stdout)
     assert len(verdicts(run.stdout)) == 8  # accuracy and worst class, 4 pruners
+    # runs of other seeds (--first-seed) are reported together; the same
+    # seeds twice are refused rather than counted twice
+    other = tmp_path / "other.csv"
+    frame.assign(seed=frame["seed"] + 1).to_csv(other, index=False)
+
+    def report_of(*files):
+        return subprocess.run(
+            [sys.executable, "benchmarks/bench_defaults.py", "--report", *files],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            capture_output=True,
+            text=True,
+        )
+
+    both = report_of(str(out), str(other))
+    assert both.returncode == 0, both.stderr
+    assert "(2 seeds x 3 folds)" in both.stdout
+    twice = report_of(str(out), str(out))
+    assert twice.returncode == 2
+    assert "share seeds" in twice.stderr
