@@ -45,7 +45,11 @@ with random pruning: the noise floor of the table. ``--compare`` adds it
 too, and, for EL2N and Prototype, the first default (keep-hard) and class
 quotas by difficulty (DRoP), and for every pruner the other choice of
 ``drop_hardest="auto"`` (no drop for EL2N and the oracle, 0.1 for
-Prototype and SemDedup).
+Prototype and SemDedup), and Prototype and SemDedup on standardised features
+(``embedding=StandardScaler()``; by default they compare raw rows by cosine).
+``--pruners NAME ...`` runs only the named curves (random pruning, the
+baseline, always runs), e.g. ``--compare --pruners Prototype "Prototype,
+scaled"``.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -177,6 +181,9 @@ def pruners(X, y, compare: bool, noise: bool = False) -> dict:
         out["EL2N, no drop"] = EL2NPruner(drop_hardest=0.0)
         out["Prototype, drop 0.1"] = PrototypePruner(drop_hardest=0.1)
         out["SemDedup, drop 0.1"] = SemDedupPruner(keep=0.5, drop_hardest=0.1)
+        # label-free distances on standardised columns, not raw cosine
+        out["Prototype, scaled"] = PrototypePruner(embedding=StandardScaler())
+        out["SemDedup, scaled"] = SemDedupPruner(keep=0.5, embedding=StandardScaler())
         if "Oracle" in out:
             out["Oracle, no drop"] = clone(out["Oracle"]).set_params(drop_hardest=0.0)
     if compare or noise:
@@ -187,15 +194,20 @@ def pruners(X, y, compare: bool, noise: bool = False) -> dict:
 
 
 # -- the run -------------------------------------------------------------------
-def run_one(data, X, y, learner_name, seeds, keeps, compare, n_jobs, verbose, noise):
+def run_one(
+    data, X, y, learner_name, seeds, keeps, compare, n_jobs, verbose, noise, only=None
+):
     """Tidy rows: per seed, pruner and kept fraction, the paired differences."""
     rows = []
     for seed in seeds:
         estimator = learners(seed)[learner_name]
+        chosen = pruners(X, y, compare, noise)
+        if only:
+            chosen = {name: chosen[name] for name in chosen if name in only}
         start = time.perf_counter()
         result = pruning_curve(
             estimator,
-            pruners(X, y, compare, noise),
+            chosen,
             X,
             y,
             keep=list(keeps),
@@ -288,6 +300,9 @@ def main(argv=None):
     parser.add_argument(
         "--noise-floor", action="store_true", help="another random draw (in --compare)"
     )
+    parser.add_argument(
+        "--pruners", nargs="+", metavar="NAME", help="run only these curves"
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--verbose", type=int, default=1)
     parser.add_argument("--csv", help="write every paired difference to this CSV file")
@@ -305,6 +320,11 @@ def main(argv=None):
         report(frame, frame["seed"].nunique())
         return frame
     names = args.data or (list(QUICK_DATASETS) if args.quick else list(DATASETS))
+    if args.pruners:  # every name a run can have: binary y brings the oracle
+        known = pruners(np.zeros((2, 1)), np.array([0, 1]), True, True)
+        unknown = sorted(set(args.pruners) - set(known))
+        if unknown:
+            parser.error(f"--pruners: unknown {unknown}; choose from {sorted(known)}")
     n_seeds = args.seeds or (1 if args.quick else 8)
     seeds = range(args.first_seed, args.first_seed + n_seeds)
     keeps = (0.2, 0.5) if args.quick else KEEPS
@@ -326,6 +346,7 @@ def main(argv=None):
                     args.n_jobs,
                     args.verbose,
                     args.noise_floor,
+                    args.pruners,
                 )
                 if args.csv:  # after every data set and learner: nothing is lost
                     pd.DataFrame(rows).to_csv(args.csv, index=False)

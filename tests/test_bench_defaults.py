@@ -68,3 +68,27 @@ def test_bench_defaults_quick_runs(tmp_path):
     twice = report_of(str(out), str(out))
     assert twice.returncode == 2
     assert "share seeds" in twice.stderr
+
+
+def test_bench_defaults_runs_only_the_named_curves(tmp_path):
+    root = Path(__file__).parents[1]
+    out = tmp_path / "some.csv"
+
+    def bench(*args):
+        return subprocess.run(
+            [sys.executable, "benchmarks/bench_defaults.py", "--verbose", "0", *args],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            capture_output=True,
+            text=True,
+        )
+
+    run = bench(
+        "--quick", "--data", "breast_cancer", "--n-jobs", "1", "--compare",
+        "--pruners", "Prototype", "Prototype, scaled", "--csv", str(out),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert set(pd.read_csv(out)["pruner"]) == {"Prototype", "Prototype, scaled"}
+    unknown = bench("--pruners", "Prototype", "Nope")
+    assert unknown.returncode == 2
+    assert "unknown ['Nope']" in unknown.stderr
