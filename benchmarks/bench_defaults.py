@@ -278,7 +278,10 @@ def verdict(frame: pd.DataFrame, column: str = "difference") -> str:
             f"{worst['learner']}, keep {worst['keep']:g}); "
             f"{int((part['mean'] < -0.01).sum())} of {part.shape[0]} cells below "
             f"-0.01; above random beyond the seed spread in {wins} of "
-            f"{high.shape[0]} cells at 30% kept or more"
+            f"{high.shape[0]} cells at 30% kept or more (spread there: median "
+            f"{high['std'].median():.4f}, 10-90% {high['std'].quantile(0.1):.4f}-"
+            f"{high['std'].quantile(0.9):.4f}); mean of all cells "
+            f"{part['mean'].mean():+.4f}"
         )
     return "\n".join(lines)
 
