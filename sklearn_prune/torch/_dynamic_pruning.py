@@ -394,9 +394,7 @@ class DynamicPruningSampler(BaseEstimator, Sampler):
                     f"`indices` has {rows.shape[0]} rows and `losses` "
                     f"{losses.shape[0]}."
                 )
-            detached = losses.detach().float()
-            self._sum.index_add_(0, rows, detached)
-            self._count.index_add_(0, rows, torch.ones_like(detached))
+            self._accumulate(rows, losses.detach().float())
             return (losses * plan["by_row"][rows].to(losses.dtype)).mean()
         if self._step >= self._bounds.size - 1:
             raise RuntimeError(
@@ -446,10 +444,13 @@ class DynamicPruningSampler(BaseEstimator, Sampler):
             return
         a, b = plan["folded"], int(self._bounds[self._step])
         if b > a:
-            rows = plan["rows"][a:b]
-            self._sum.index_add_(0, rows, plan["losses"][a:b])
-            self._count.index_add_(0, rows, torch.ones_like(plan["losses"][a:b]))
+            self._accumulate(plan["rows"][a:b], plan["losses"][a:b])
         plan["folded"] = b
+
+    def _accumulate(self, rows: torch.Tensor, losses: torch.Tensor) -> None:
+        """Add ``losses`` to the sums of ``rows``, and one record to their counts."""
+        self._sum.index_add_(0, rows, losses)
+        self._count.index_add_(0, rows, torch.ones_like(losses))
 
 
 DynamicPruningSampler.__doc__ = DynamicPruningSampler.__doc__.replace(
